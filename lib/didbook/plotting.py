@@ -1,0 +1,48 @@
+"""The book's figure style, with a bundled CJK font so Chinese labels always render.
+
+The font file (Noto Sans CJK SC) ships inside the ``mplfonts`` pip package, so no system
+font is needed: :func:`use_book_style` registers it with matplotlib by path.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib as mpl
+from matplotlib import font_manager
+
+__all__ = ["use_book_style", "cjk_font_path", "CJK_FONT_NAME"]
+
+CJK_FONT_NAME = "Noto Sans CJK SC"
+
+
+def cjk_font_path() -> Path:
+    """Path of the bundled Noto Sans CJK SC font (raises FileNotFoundError if missing)."""
+    import mplfonts
+
+    path = Path(mplfonts.__file__).parent / "fonts" / "NotoSansCJKsc-Regular.otf"
+    if not path.exists():
+        raise FileNotFoundError(f"bundled CJK font not found at {path}; reinstall mplfonts")
+    return path
+
+
+def use_book_style() -> None:
+    """Apply the book's seaborn/matplotlib style and make Chinese characters render.
+
+    Examples
+    --------
+    >>> use_book_style()
+    >>> import matplotlib as mpl
+    >>> "Noto Sans CJK SC" in mpl.rcParams["font.family"]
+    True
+    """
+    import seaborn as sns
+
+    font_manager.fontManager.addfont(str(cjk_font_path()))
+    sns.set_theme(style="whitegrid", context="notebook", palette="colorblind")
+    mpl.rcParams["font.family"] = ["DejaVu Sans", CJK_FONT_NAME]
+    mpl.rcParams["font.sans-serif"] = ["DejaVu Sans", CJK_FONT_NAME]
+    mpl.rcParams["axes.unicode_minus"] = False
+    mpl.rcParams["figure.dpi"] = 110
+    mpl.rcParams["savefig.dpi"] = 110
+    mpl.rcParams["figure.figsize"] = (7.0, 4.0)
