@@ -59,7 +59,12 @@ def _organ_donations() -> pd.DataFrame:
 def _castle() -> pd.DataFrame:
     import causaldata
 
-    return causaldata.castle.load_pandas().data.copy()
+    df = causaldata.castle.load_pandas().data.copy()
+    # Derived, documented: adoption year = first year in which the law was in force (post > 0);
+    # NaN for the 29 states that never adopted within 2000-2010.
+    first = df.loc[df["post"] > 0].groupby("sid")["year"].min()
+    df["effyear"] = df["sid"].map(first).astype(float)
+    return df
 
 
 def _injury() -> pd.DataFrame:
@@ -91,7 +96,8 @@ _REGISTRY: dict[str, tuple[Callable[[], pd.DataFrame], str, str, dict]] = {
         "stand-your-ground laws in 2005-2009; `post` is the (possibly fractional in the adoption year) "
         "share of the year the law was in force, `effyear` the adoption year. Outcomes include "
         "l_homicide (log homicides per 100,000); controls, region-by-year dummies r20001-r20104, state "
-        "trends trend_1-trend_51 and population weights popwt are included.",
+        "trends trend_1-trend_51 and population weights popwt are included; derived: effyear = first year with "
+        "post > 0 (NaN if never).",
         "Cheng, C. and Hoekstra, M. (2013), 'Does strengthening self-defense law deter crime or escalate "
         "violence? Evidence from expansions to castle doctrine', Journal of Human Resources 48(3), "
         "821-854. Shipped by the causaldata package (Cunningham, Causal Inference: The Mixtape, ch. 9).",

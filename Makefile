@@ -1,0 +1,41 @@
+# Two commands do everything (see README.md):
+#   make book   -> .venv with pinned packages, data/, every notebook executed by papermill, HTML in _build/html
+#   make test   -> make book, then the whole test suite (library, notebooks, links, real browser)
+# Only Python 3.11+ and make are needed; nothing is installed outside .venv.
+
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-stamp
+JB_FLAGS := -W -n --keep-going
+
+.PHONY: book test setup data notebooks html benchmark clean
+
+book: html
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[book,test]"
+	touch $(STAMP)
+
+data: $(STAMP)
+	$(PY) scripts/make_data.py
+
+notebooks: data
+	$(PY) scripts/execute_notebooks.py
+
+html: notebooks
+	rm -rf _build/html _build/.doctrees _build/jupyter_execute
+	$(VENV)/bin/jupyter-book build _build/src --path-output . $(JB_FLAGS)
+
+test: book
+	$(PY) -m pytest
+
+benchmark: $(STAMP)
+	$(PY) benchmarks/placebo_speed.py
+
+clean:
+	rm -rf _build

@@ -1,0 +1,128 @@
+"""Execute every chapter notebook with papermill into a build copy of the book.
+
+The source tree stays clean (notebooks are committed without outputs). This script
+
+1. copies ``_config.yml``, ``_toc.yml``, ``book/`` and non-notebook files of ``notebooks/`` to ``_build/src/``;
+2. executes each ``notebooks/*.ipynb`` with papermill (working directory ``notebooks/``) and writes the
+   executed copy to ``_build/src/notebooks/``;
+3. tags the cell papermill injects for parameters ``remove-cell`` so the rendered page hides it.
+
+Jupyter Book then renders ``_build/src`` with execution off (see the Makefile).
+
+Usage::
+
+    python scripts/execute_notebooks.py                      # all chapters
+    python scripts/execute_notebooks.py notebooks/castle.ipynb -p seed 7
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import nbformat
+import papermill as pm
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = ROOT / "notebooks"
+BUILD_SRC = ROOT / "_build" / "src"
+
+
+def copy_sources(dest: Path) -> None:
+    """Fresh copy of everything Jupyter Book needs except the executed notebooks."""
+    if dest.exists():
+        shutil.rmtree(dest)
+    (dest / "notebooks").mkdir(parents=True)
+    for name in ("_config.yml", "_toc.yml"):
+        shutil.copy2(ROOT / name, dest / name)
+    shutil.copytree(ROOT / "book", dest / "book")
+    for path in NOTEBOOKS.iterdir():
+        if path.suffix != ".ipynb" and not path.name.startswith("."):
+            target = dest / "notebooks" / path.name
+            if path.is_dir():
+                shutil.copytree(path, target)
+            else:
+                shutil.copy2(path, target)
+
+
+def hide_injected_parameters(path: Path) -> None:
+    """Tag papermill's injected-parameters cell ``remove-cell`` (hidden in the rendered book)."""
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        tags = cell.metadata.setdefault("tags", [])
+        if "injected-parameters" in tags and "remove-cell" not in tags:
+            tags.append("remove-cell")
+    nbformat.write(nb, path)
+
+
+def execute(src: Path, dest_dir: Path, parameters: dict) -> tuple[Path, float, str | None]:
+    """Run one notebook; return (path, seconds, error message or None)."""
+    start = time.perf_counter()
+    out = dest_dir / src.name
+    try:
+        pm.execute_notebook(
+            str(src),
+            str(out),
+            parameters=parameters,
+            cwd=str(src.parent),
+            kernel_name="python3",
+            progress_bar=False,
+            log_output=False,
+        )
+        hide_injected_parameters(out)
+        return src, time.perf_counter() - start, None
+    except Exception as exc:  # noqa: BLE001 - report every failure, then exit non-zero
+        return src, time.perf_counter() - start, f"{type(exc).__name__}: {str(exc)[-3000:]}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("notebooks", nargs="*", type=Path, help="notebooks to run (default: all)")
+    parser.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
+                        help="papermill parameter (value parsed as Python literal when possible)")
+    parser.add_argument("--out", type=Path, default=BUILD_SRC, help="build copy of the book (default _build/src)")
+    parser.add_argument("--jobs", type=int, default=2, help="notebooks run at once (default 2)")
+    args = parser.parse_args(argv)
+
+    # The kernel must be this interpreter (the project's venv), whatever `python` is on PATH.
+    os.environ["PATH"] = str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", "")
+    os.environ["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
+    os.environ["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"  # debugpy's frozen-modules note goes to stderr
+
+    import ast
+
+    params = {}
+    for name, value in args.parameter:
+        try:
+            params[name] = ast.literal_eval(value)
+        except (ValueError, SyntaxError):
+            params[name] = value
+
+    notebooks = [p.resolve() for p in args.notebooks] or sorted(NOTEBOOKS.glob("*.ipynb"))
+    if not notebooks:
+        print("no notebooks found", file=sys.stderr)
+        return 1
+    if not args.notebooks:
+        copy_sources(args.out)
+    dest_dir = args.out / "notebooks"
+    dest_dir.mkdir(parents=True, exist_ok=True)
+
+    failures = []
+    with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
+        for src, seconds, error in pool.map(lambda nb: execute(nb, dest_dir, params), notebooks):
+            status = "ok" if error is None else "FAILED"
+            print(f"{status:>6}  {seconds:6.1f}s  {src.relative_to(ROOT)}", flush=True)
+            if error:
+                failures.append((src, error))
+    for src, error in failures:
+        print(f"\n--- {src.name} failed ---\n{error}", file=sys.stderr)
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

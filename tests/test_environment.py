@@ -1,0 +1,48 @@
+"""pyproject.toml (pip) and environment.yml (conda) must pin exactly the same packages."""
+
+import re
+import tomllib
+
+import yaml
+
+from conftest import ROOT
+
+
+def _norm(req: str) -> str:
+    name, _, version = req.partition("==")
+    return f"{re.sub(r'[-_.]+', '-', name.strip().lower())}=={version.strip()}"
+
+
+def pyproject_pins() -> set[str]:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    reqs = list(project["dependencies"])
+    for extra in project["optional-dependencies"].values():
+        reqs += extra
+    return {_norm(r) for r in reqs}
+
+
+def environment_pins() -> set[str]:
+    env = yaml.safe_load((ROOT / "environment.yml").read_text())
+    pip_section = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict) and "pip" in d)
+    return {_norm(r) for r in pip_section if "==" in r}
+
+
+def test_every_dependency_is_pinned_exactly():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    reqs = list(project["dependencies"]) + [r for e in project["optional-dependencies"].values() for r in e]
+    loose = [r for r in reqs if "==" not in r]
+    assert not loose, f"unpinned dependencies: {loose}"
+
+
+def test_environment_yml_matches_pyproject():
+    pip, conda = pyproject_pins(), environment_pins()
+    assert pip == conda, (
+        f"only in pyproject.toml: {sorted(pip - conda)}; only in environment.yml: {sorted(conda - pip)}"
+    )
+
+
+def test_environment_yml_installs_the_package_itself():
+    env = yaml.safe_load((ROOT / "environment.yml").read_text())
+    pip_section = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict) and "pip" in d)
+    assert "-e ." in pip_section
+    assert any(str(d).startswith("python=3.11") for d in env["dependencies"])
