@@ -2,11 +2,13 @@
 #   make book   -> .venv with pinned packages, data/, every notebook executed by papermill, HTML in _build/html
 #   make test   -> make book, then the whole test suite (library, notebooks, links, real browser)
 # Only Python 3.11+ and make are needed; nothing is installed outside .venv.
+# Conda users with an activated environment (environment.yml): make book PY=python
 
 PYTHON ?= python3
 VENV   := .venv
-PY     := $(VENV)/bin/python
+PY     ?= $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
+JB     := $(PY) -c 'import sys; from jupyter_book.cli.main import main; sys.exit(main())'
 JB_FLAGS := -W -n --keep-going
 
 .PHONY: book test setup data notebooks html benchmark clean
@@ -16,10 +18,12 @@ book: html
 setup: $(STAMP)
 
 $(STAMP): pyproject.toml
+ifeq ($(PY),$(VENV)/bin/python)
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e ".[book,test]"
-	touch $(STAMP)
+endif
+	mkdir -p $(VENV) && touch $(STAMP)
 
 data: $(STAMP)
 	$(PY) scripts/make_data.py
@@ -29,7 +33,7 @@ notebooks: data
 
 html: notebooks
 	rm -rf _build/html _build/.doctrees _build/jupyter_execute
-	$(VENV)/bin/jupyter-book build _build/src --path-output . $(JB_FLAGS)
+	$(JB) build _build/src --path-output . $(JB_FLAGS)
 
 test: book
 	$(PY) -m pytest

@@ -83,8 +83,10 @@ def glued_values(executed_notebook: Path) -> list[tuple[str, str]]:
     for cell in nb["cells"]:
         for out in cell.get("outputs", []):
             name = out.get("metadata", {}).get("scrapbook", {}).get("name")
-            if name and "text/plain" in out.get("data", {}):
-                values[name] = "".join(out["data"]["text/plain"])
+            prefix = out.get("metadata", {}).get("scrapbook", {}).get("mime_prefix", "")
+            plain = out.get("data", {}).get(prefix + "text/plain")
+            if name and plain is not None:
+                values[name] = "".join(plain)
     expected = []
     for cell in nb["cells"]:
         if cell["cell_type"] != "markdown":
