@@ -1,0 +1,358 @@
+"""Tests of the simulated city panel: determinism, schema, truth, scenarios, files."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import didbook
+from didbook._validation import check_absorbing, check_panel
+from didbook.simulate import INDICATORS, SCENARIOS, TREATMENTS, city_panel_files, simulate_city_panel
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def panel():
+    return simulate_city_panel()
+
+
+# --- determinism and structure ------------------------------------------------------------
+
+
+def test_same_seed_identical_frame_and_truth(panel):
+    again = simulate_city_panel(seed=2024)
+    pd.testing.assert_frame_equal(panel.data, again.data)
+    pd.testing.assert_frame_equal(panel.counterfactual, again.counterfactual)
+    pd.testing.assert_frame_equal(panel.truth.att_event, again.truth.att_event)
+    assert panel.truth.att == again.truth.att
+
+
+def test_different_seed_differs(panel):
+    other = simulate_city_panel(seed=7)
+    assert not np.allclose(other.data["income_gap"], panel.data["income_gap"])
+
+
+def test_shorter_window_is_exact_subset(panel):
+    short = simulate_city_panel(end_year=2020)
+    sub = panel.data[panel.data["year"] <= 2020].reset_index(drop=True)
+    pd.testing.assert_frame_equal(short.data, sub)
+
+
+def test_dimensions_and_identifiers(panel):
+    d = panel.data
+    assert len(d) == 280 * 12
+    assert d["city_id"].nunique() == 280 and d["province_id"].nunique() == 30
+    assert set(d["region"]) == {"east", "central", "west"}
+    assert d["city_id"].str.fullmatch(r"C\d{3}").all() and d["province_id"].str.fullmatch(r"P\d{2}").all()
+    assert (d.groupby("city_id")["province_id"].nunique() == 1).all()
+    check_panel(d, "city_id", "year", list(d.columns))
+    for tr, (dcol, _) in TREATMENTS.items():
+        check_absorbing(d, "city_id", "year", dcol)
+
+
+def test_schema_matches_codebook(panel):
+    d, cb = panel.data, panel.codebook
+    assert list(cb["column"]) == list(d.columns), "codebook rows must match the data columns, in order"
+    assert cb[["meaning", "unit", "chinese"]].notna().all().all()
+    kinds = {"str": "str", "int": "int64", "float": "float64"}
+    for r in cb.itertuples():
+        assert str(d[r.column].dtype) == kinds[r.dtype], r.column
+        assert d[r.column].notna().all(), r.column
+        if r.dtype != "str":
+            assert d[r.column].min() >= r.min and d[r.column].max() <= r.max, (r.column, r.min, r.max)
+
+
+def test_treatment_columns_consistent(panel):
+    d = panel.data
+    for tr, (dcol, ccol) in TREATMENTS.items():
+        expected = ((d[ccol] > 0) & (d["year"] >= d[ccol])).astype(int)
+        assert (d[dcol] == expected).all(), tr
+    # platform timing is by province
+    assert (d.groupby("province_id")["platform_cohort"].nunique() == 1).all()
+    cohorts = set(d["platform_cohort"].unique())
+    assert 0 in cohorts and cohorts - {0} <= set(range(2015, 2021))
+
+
+def test_accounting_identities(panel):
+    d = panel.data
+    comp = d[["rural_wage_income", "rural_operating_income", "rural_property_income", "rural_transfer_income"]]
+    np.testing.assert_allclose(comp.sum(axis=1), d["rural_income"], rtol=1e-12)
+    np.testing.assert_allclose(d["income_ratio"], d["urban_income"] / d["rural_income"], rtol=1e-12)
+    np.testing.assert_allclose(d["income_gap"], 100 * (1 - d["rural_income"] / d["urban_income"]), rtol=1e-12)
+    np.testing.assert_allclose(d["urban_population"] + d["rural_population"], d["population"], rtol=1e-12)
+    ratios = np.column_stack([d[f"{k}_rural"] / d[f"{k}_urban"] for k in INDICATORS])
+    np.testing.assert_allclose(ratios.mean(axis=1), d["equalization"], rtol=1e-10)
+
+
+def _theil2(pop_u, pop_r, inc_u, inc_r):
+    """Two-group (urban, rural) Theil index, written out from its definition."""
+    iu, ir = pop_u * inc_u, pop_r * inc_r
+    su, sr = iu / (iu + ir), ir / (iu + ir)
+    pu, pr = pop_u / (pop_u + pop_r), pop_r / (pop_u + pop_r)
+    return su * np.log(su / pu) + sr * np.log(sr / pr)
+
+
+def test_theil_hand_computed(panel):
+    # 60 urban residents earning 30, 40 rural earning 10: income shares 1800/2200 and 400/2200
+    # T = 0.81818 * ln(0.81818 / 0.6) + 0.18182 * ln(0.18182 / 0.4) = 0.25376 - 0.14336 = 0.11040
+    assert _theil2(60.0, 40.0, 30.0, 10.0) == pytest.approx(0.11040, abs=1e-5)
+    assert _theil2(50.0, 50.0, 20.0, 20.0) == pytest.approx(0.0, abs=1e-15)  # equal incomes -> 0
+    d = panel.data
+    expected = _theil2(d["urban_population"], d["rural_population"], d["urban_income"], d["rural_income"])
+    np.testing.assert_allclose(d["income_theil"], expected, rtol=1e-10)
+
+
+# --- magnitudes -----------------------------------------------------------------------------
+
+
+def test_magnitudes_look_like_chinese_city_statistics(panel):
+    d = panel.data
+    by_year = d.groupby("year").mean(numeric_only=True)
+    assert 2.6 < by_year.loc[2011, "income_ratio"] < 3.0
+    assert 2.0 < by_year.loc[2022, "income_ratio"] < 2.4
+    slope = np.polyfit(by_year.index, by_year["income_gap"], 1)[0]
+    assert -0.9 < slope < -0.65  # paper: -0.78 pp a year
+    att = panel.truth.att[("platform", "income_gap")]
+    assert -1.15 < att < -0.85  # paper: about -1 pp
+    assert 1.1 < att / slope < 1.5  # effect about 1.3 x the yearly decline
+    assert 0.45 < by_year.loc[2011, "urban_population"] / by_year.loc[2011, "population"] < 0.6
+    assert 15000 < by_year.loc[2011, "urban_income"] < 30000
+    assert 0.3 < by_year.loc[2011, "tertiary_share"] < 0.5
+
+
+# --- truth ----------------------------------------------------------------------------------
+
+
+def test_truth_equals_sample_att_from_potential_outcomes(panel):
+    d, cf, truth = panel.data, panel.counterfactual, panel.truth
+    assert (cf[["city_id", "year"]].to_numpy() == d[["city_id", "year"]].to_numpy()).all()
+    checked = 0
+    for (tr, outcome), value in truth.att.items():
+        col = f"{outcome}_y0_{tr}"
+        if col not in cf:
+            continue
+        dcol = TREATMENTS[tr][0]
+        mask = d[dcol] == 1
+        assert value == pytest.approx(float((d.loc[mask, outcome] - cf.loc[mask, col]).mean()), abs=1e-12)
+        checked += 1
+    assert checked >= 30
+    # event-time truth = mean over city-years at that event time
+    m = d["platform_cohort"] > 0
+    e = (d["year"] - d["platform_cohort"])[m]
+    eff = (d["income_gap"] - cf["income_gap_y0_platform"])[m]
+    ev = truth.event("platform", "income_gap").set_index("event_time")
+    pd.testing.assert_series_equal(eff.groupby(e).mean(), ev["att"], check_names=False, check_index_type=False)
+
+
+def test_untreated_cells_equal_their_potential_outcome(panel):
+    d = panel.data
+    for tr, outcome in [("platform", "income_gap"), ("dg", "equalization"), ("smart_city", "equalization")]:
+        y0 = panel.untreated(outcome, tr)
+        not_yet = d[TREATMENTS[tr][0]] == 0
+        np.testing.assert_allclose(d.loc[not_yet, outcome], y0[not_yet], rtol=0, atol=1e-12)
+
+
+def test_aggregations_are_weighted_averages(panel):
+    t = panel.truth
+    ev = t.att_event[(t.att_event.treatment == "platform") & (t.att_event.outcome == "income_gap")]
+    post = ev[ev.event_time >= 0]
+    assert np.average(post.att, weights=post.n) == pytest.approx(t.att[("platform", "income_gap")])
+    co = t.att_cohort[(t.att_cohort.treatment == "dg") & (t.att_cohort.outcome == "equalization")]
+    assert np.average(co.att, weights=co.n) == pytest.approx(t.att[("dg", "equalization")])
+    cy = t.att_cohort_year[(t.att_cohort_year.treatment == "dg") & (t.att_cohort_year.outcome == "equalization")]
+    assert (cy.loc[cy.event_time < 0, "att"] == 0).all()
+    sg = t.att_subgroup[(t.att_subgroup.treatment == "platform") & (t.att_subgroup.outcome == "income_gap")
+                        & (t.att_subgroup.subgroup_var == "ruggedness")]
+    assert np.average(sg.att, weights=sg.n) == pytest.approx(t.att[("platform", "income_gap")])
+
+
+def test_mechanism_chain_and_falsification(panel):
+    att = panel.truth.att
+    assert att[("platform", "service_efficiency")] > 0
+    assert att[("platform", "entrepreneurship")] > 0
+    assert att[("platform", "rural_operating_income")] > att[("platform", "rural_wage_income")] > 0
+    assert att[("platform", "rural_property_income")] == 0.0
+    assert att[("platform", "rural_transfer_income")] == 0.0
+    mech = panel.truth.mechanism.set_index(["treatment", "variable"])["att"]
+    assert mech[("dg", "digital_infrastructure")] > 0
+
+
+def test_heterogeneity_as_designed(panel):
+    sg = panel.truth.att_subgroup.set_index(["treatment", "outcome", "subgroup_var", "subgroup"])["att"]
+    pf = sg.loc[("platform", "income_gap")]
+    assert pf[("admin_tier_group", "tier 4-5")] < pf[("admin_tier_group", "tier 1-3")]
+    for var in ["ruggedness", "clan_strength", "economic_vitality", "market_integration", "digital_economy"]:
+        assert pf[(var, "high")] < pf[(var, "low")], var  # more negative = larger effect
+    assert pf[("grassroots_capacity", "low")] < pf[("grassroots_capacity", "high")]
+    dg = sg.loc[("dg", "equalization")]
+    assert dg[("size_class", "large")] > 0.03 and dg[("size_class", "medium")] > 0.03
+    assert abs(dg[("size_class", "small")]) < 0.1 * dg[("size_class", "large")]
+    assert dg[("digitalization", "low")] == 0.0 and dg[("digitalization", "high")] > 0.03
+
+
+def test_dynamic_and_cohort_heterogeneity(panel):
+    t = panel.truth
+    ev = t.event("platform", "income_gap").set_index("event_time")["att"]
+    assert (ev.loc[ev.index < 0] == 0).all()
+    assert ev.loc[4] < ev.loc[0] < 0
+    co = t.att_cohort[(t.att_cohort.treatment == "platform") & (t.att_cohort.outcome == "income_gap")]
+    co = co.set_index("cohort")["att"]
+    assert co.loc[2015] < co.loc[2019]
+    assert t.att[("platform", "income_gap_province_sd")] < 0  # within-province dispersion falls
+
+
+def test_selection_on_observables_and_concurrent_policy(panel):
+    d = panel.data[panel.data.year == 2011].set_index("city_id")
+    ever = d["dg_cohort"] > 0
+    for col in ["population", "log_gdp_pc", "digitalization"]:
+        assert d.loc[ever, col].mean() > d.loc[~ever, col].mean(), col
+    sc = d["smart_city_cohort"] > 0
+    assert np.corrcoef(ever, sc)[0, 1] > 0.2
+
+
+# --- scenarios ------------------------------------------------------------------------------
+
+
+def test_scenario_list():
+    assert set(SCENARIOS) == {"baseline", "homogeneous", "pt_violation", "anticipation", "unbalanced",
+                              "all_treated"}
+
+
+def test_homogeneous_truth_is_constant():
+    t = simulate_city_panel(scenario="homogeneous").truth
+    post = t.att_cohort_year[(t.att_cohort_year.event_time >= 0)]
+    for tr, outcome, value in [("platform", "income_gap", -1.0), ("dg", "equalization", 0.03)]:
+        cells = post[(post.treatment == tr) & (post.outcome == outcome)]["att"]
+        np.testing.assert_allclose(cells, value, atol=1e-12)
+
+
+def test_homogeneous_twfe_recovers_truth_and_baseline_twfe_is_biased(panel):
+    pf = pytest.importorskip("pyfixest")
+
+    def twfe(data):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            fit = pf.feols("income_gap ~ platform_treated | city_id + year", data=data,
+                           vcov={"CRV1": "province_id"})
+        return float(fit.coef().iloc[0]), float(fit.se().iloc[0])
+
+    est, covered = [], 0
+    for seed in range(8):
+        b, se = twfe(simulate_city_panel(seed=seed, scenario="homogeneous").data)
+        est.append(b)
+        covered += abs(b - (-1.0)) < 1.96 * se
+    assert abs(np.mean(est) + 1.0) < 0.15
+    assert covered >= 6
+    b, se = twfe(panel.data)
+    assert b - panel.truth.att[("platform", "income_gap")] > 0.25  # TWFE attenuated under dynamic effects
+
+
+def test_pt_violation_changes_untreated_trends_not_truth(panel):
+    v = simulate_city_panel(scenario="pt_violation")
+    assert v.truth.att[("platform", "income_gap")] == pytest.approx(panel.truth.att[("platform", "income_gap")])
+
+    def trend_gap(p):
+        d = p.data.assign(y0=p.untreated("income_gap", "platform").to_numpy())
+        ever = d.platform_cohort > 0
+        m = d.groupby([ever, "year"])["y0"].mean().unstack(0)
+        diff = m[True] - m[False]
+        return np.polyfit(diff.index, diff.to_numpy(), 1)[0]
+
+    assert abs(trend_gap(panel)) < 0.08
+    assert trend_gap(v) - trend_gap(panel) == pytest.approx(-0.15, abs=0.02)  # the injected differential trend
+
+
+def test_anticipation_effects_before_adoption():
+    t = simulate_city_panel(scenario="anticipation").truth
+    ev = t.event("platform", "income_gap").set_index("event_time")["att"]
+    assert ev.loc[-1] < 0 and ev.loc[-2] == 0
+    assert ev.loc[-1] == pytest.approx(ev.loc[0] / 2, rel=0.05)
+
+
+def test_unbalanced_panel():
+    p = simulate_city_panel(scenario="unbalanced")
+    n = len(p.data)
+    assert 0.88 * 3360 < n < 0.96 * 3360
+    check_panel(p.data, "city_id", "year", ["income_gap"])
+    assert len(p.counterfactual) == n
+
+
+def test_all_treated_scenario():
+    d = simulate_city_panel(scenario="all_treated").data
+    assert (d["platform_cohort"] > 0).all()
+    assert d.loc[d.year == d.year.max(), "platform_treated"].all()
+
+
+def test_switches_combine():
+    p = simulate_city_panel(scenario="homogeneous", anticipation=1, effect_scale=0.0)
+    assert p.params["homogeneous"] and p.params["anticipation"] == 1
+    assert all(v == 0 for k, v in p.truth.att.items() if k[1] != "income_gap_province_sd")
+
+
+# --- bad arguments ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "kwargs, exc, match",
+    [
+        ({"scenario": "nonsense"}, ValueError, "valid scenarios"),
+        ({"n_cities": -5}, ValueError, "n_cities"),
+        ({"n_provinces": 0}, ValueError, "n_provinces"),
+        ({"start_year": 2020, "end_year": 2015}, ValueError, "before end_year"),
+        ({"start_year": 2016}, ValueError, "start_year"),
+        ({"end_year": 2040}, ValueError, "end_year"),
+        ({"n_cities": 280.5}, TypeError, "n_cities"),
+        ({"homogenous": True}, TypeError, "valid switches"),
+        ({"anticipation": 7}, ValueError, "anticipation"),
+        ({"missing_share": 0.9}, ValueError, "missing_share"),
+        ({"effect_scale": -1}, ValueError, "effect_scale"),
+    ],
+)
+def test_bad_arguments_raise_clear_errors(kwargs, exc, match):
+    with pytest.raises(exc, match=match):
+        simulate_city_panel(**kwargs)
+
+
+# --- shipped files ---------------------------------------------------------------------------
+
+
+def test_shipped_files_are_reproducible(panel):
+    for name, content in city_panel_files(panel).items():
+        path = ROOT / "data" / name
+        assert path.exists(), f"{path} missing: run `python scripts/make_data.py`"
+        assert path.read_bytes() == content, f"{name} differs from the generator: rerun scripts/make_data.py"
+
+
+def test_make_data_check_mode():
+    res = subprocess.run([sys.executable, str(ROOT / "scripts" / "make_data.py"), "--check"],
+                         capture_output=True, text=True, cwd=ROOT)
+    assert res.returncode == 0, res.stderr
+
+
+def test_load_city_panel_roundtrip(panel, tmp_path):
+    df = didbook.load_city_panel()
+    assert list(df.columns) == list(panel.data.columns)
+    assert (df.dtypes == panel.data.dtypes).all()
+    num = panel.data.select_dtypes("number").columns
+    np.testing.assert_allclose(df[num], panel.data[num], rtol=1e-5)
+    with pytest.raises(FileNotFoundError, match="make data"):
+        didbook.load_city_panel(tmp_path / "nope.csv")
+
+
+def test_generation_is_fast():
+    best = min(_timed() for _ in range(2))
+    assert best < 2.0, f"default panel took {best:.2f} s"
+
+
+def _timed() -> float:
+    t0 = time.perf_counter()
+    simulate_city_panel()
+    return time.perf_counter() - t0
