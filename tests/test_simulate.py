@@ -43,7 +43,16 @@ def test_different_seed_differs(panel):
 def test_shorter_window_is_exact_subset(panel):
     short = simulate_city_panel(end_year=2020)
     sub = panel.data[panel.data["year"] <= 2020].reset_index(drop=True)
-    pd.testing.assert_frame_equal(short.data, sub)
+    # the equalization index is refitted on each panel, and the policy effects on the rural
+    # indicators are sized on its scale; everything else is drawn on a fixed calendar
+    fitted = ["equalization", *[f"{k}_rural" for k in INDICATORS]]
+    pd.testing.assert_frame_equal(short.data.drop(columns=fitted), sub.drop(columns=fitted))
+    no_policy = ((sub["dg_treated"] == 0) & (sub["smart_city"] == 0)).to_numpy()
+    assert 0 < no_policy.sum() < len(sub)
+    rural = [f"{k}_rural" for k in INDICATORS]
+    pd.testing.assert_frame_equal(short.data.loc[no_policy, rural], sub.loc[no_policy, rural])
+    np.testing.assert_allclose(short.data[rural], sub[rural], rtol=0.01)  # effects sized on a similar scale
+    assert not np.allclose(short.data["equalization"], sub["equalization"], rtol=1e-6, atol=0)  # refitted
 
 
 def test_dimensions_and_identifiers(panel):
@@ -88,8 +97,44 @@ def test_accounting_identities(panel):
     np.testing.assert_allclose(d["income_ratio"], d["urban_income"] / d["rural_income"], rtol=1e-12)
     np.testing.assert_allclose(d["income_gap"], 100 * (1 - d["rural_income"] / d["urban_income"]), rtol=1e-12)
     np.testing.assert_allclose(d["urban_population"] + d["rural_population"], d["population"], rtol=1e-12)
-    ratios = np.column_stack([d[f"{k}_rural"] / d[f"{k}_urban"] for k in INDICATORS])
-    np.testing.assert_allclose(ratios.mean(axis=1), d["equalization"], rtol=1e-10)
+
+
+def test_equalization_is_the_index_chapters_index(panel):
+    """`equalization` is didbook.equalization_index with its defaults, fitted on the panel itself."""
+    d = panel.data
+    eq = didbook.equalization_index(d, didbook.PUBLIC_SERVICE_DIMENSIONS)
+    assert eq.scores.index.equals(d.index)  # scores are aligned with the input rows
+    np.testing.assert_allclose(d["equalization"], eq.scores["equalization"], rtol=0, atol=1e-12)
+    # hand check of one city-year: rural / urban entropy-weighted index on the pooled min-max scale
+    row = d.index[123]
+    urban = d.loc[row, [f"{k}_urban" for k in eq.weights.index]].to_numpy(float)
+    rural = d.loc[row, [f"{k}_rural" for k in eq.weights.index]].to_numpy(float)
+    lo, rng = eq.scaling["center"].to_numpy(), eq.scaling["scale"].to_numpy()
+    w = eq.weights.to_numpy()
+    ratio = (((rural - lo) / rng + 1e-4) @ w) / (((urban - lo) / rng + 1e-4) @ w)
+    assert d.loc[row, "equalization"] == pytest.approx(ratio, abs=1e-12)
+    # the untreated outcome is the untreated indicators scored with the SAME normalization and weights
+    for tr in ("dg", "smart_city"):
+        world0 = d.copy()
+        for k in INDICATORS:
+            world0[f"{k}_rural"] = panel.counterfactual[f"{k}_rural_y0_{tr}"].to_numpy()
+        y0 = eq.transform(world0)["equalization"]
+        np.testing.assert_allclose(panel.untreated("equalization", tr), y0, rtol=0, atol=1e-12)
+        refit = didbook.equalization_index(world0, didbook.PUBLIC_SERVICE_DIMENSIONS).equalization
+        assert not np.allclose(refit, y0, rtol=0, atol=1e-6)  # refitting would change the scale
+
+
+def test_equalization_truth_is_observed_minus_untreated_index(panel):
+    d, cf, att = panel.data, panel.counterfactual, panel.truth.att
+    for tr in ("dg", "smart_city"):
+        treated = d[TREATMENTS[tr][0]] == 1
+        effect = d["equalization"] - cf[f"equalization_y0_{tr}"]
+        assert att[(tr, "equalization")] == pytest.approx(float(effect[treated].mean()), abs=1e-12)
+        assert (effect[~treated] == 0).all()  # no anticipation in the baseline
+        # the policy raises every rural indicator of a treated city-year by the same factor
+        factor = np.column_stack([d[f"{k}_rural"] / cf[f"{k}_rural_y0_{tr}"] for k in INDICATORS])
+        np.testing.assert_allclose(factor, np.repeat(factor[:, [0]], len(INDICATORS), axis=1), rtol=1e-12)
+        assert (factor[treated.to_numpy(), 0] > 1).any() and (factor[~treated.to_numpy(), 0] == 1).all()
 
 
 def _theil2(pop_u, pop_r, inc_u, inc_r):
@@ -126,6 +171,14 @@ def test_magnitudes_look_like_chinese_city_statistics(panel):
     assert 0.45 < by_year.loc[2011, "urban_population"] / by_year.loc[2011, "population"] < 0.6
     assert 15000 < by_year.loc[2011, "urban_income"] < 30000
     assert 0.3 < by_year.loc[2011, "tertiary_share"] < 0.5
+    # equalization index: rural provision well below urban, catching up over time
+    assert 0.3 < by_year.loc[2011, "equalization"] < by_year.loc[2022, "equalization"] < 0.8
+    assert (d["equalization"] < 1).mean() > 0.95
+    # the digital-government effect (0.03 at adoption, growing) against the year-to-year noise
+    resid = d["equalization"] - d.groupby("city_id")["equalization"].transform("mean")
+    resid = resid - resid.groupby(d["year"]).transform("mean")
+    assert 0.035 < panel.truth.att[("dg", "equalization")] < 0.07
+    assert 0.5 < panel.truth.att[("dg", "equalization")] / resid.std() < 3
 
 
 # --- truth ----------------------------------------------------------------------------------
@@ -216,6 +269,33 @@ def test_selection_on_observables_and_concurrent_policy(panel):
         assert d.loc[ever, col].mean() > d.loc[~ever, col].mean(), col
     sc = d["smart_city_cohort"] > 0
     assert np.corrcoef(ever, sc)[0, 1] > 0.2
+
+
+def test_paper1_design_visible_to_twfe(panel):
+    """Paper 1's TWFE: significant in large and medium cities, nil in small ones and in low-digital
+    ones, and controlling for the concurrent smart-city pilot lowers the estimate."""
+    pf = pytest.importorskip("pyfixest")
+    ctrl = "log_gdp_pc + fiscal_exp_gdp + fiscal_rev_gdp + log_internet_users + tertiary_share"
+    d = panel.data.merge(panel.subgroups[["city_id", "digitalization"]].rename(columns={"digitalization": "digi"}),
+                         on="city_id")
+
+    def twfe(data, extra=""):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            fit = pf.feols(f"equalization ~ dg_treated{extra} + {ctrl} | city_id + year", data=data,
+                           vcov={"CRV1": "city_id"})
+        return float(fit.coef()["dg_treated"]), float(fit.pvalue()["dg_treated"])
+
+    for size in ("large", "medium"):
+        b, p = twfe(d[d["size_class"] == size], " + smart_city")
+        assert b > 0 and p < 0.01, size
+    b, p = twfe(d[d["size_class"] == "small"], " + smart_city")
+    assert p > 0.05 and abs(b) < 0.01
+    b, p = twfe(d[d["digi"] == "low"], " + smart_city")
+    assert p > 0.05
+    without, _ = twfe(d)
+    with_sc, _ = twfe(d, " + smart_city")
+    assert without - with_sc > 0.002
 
 
 # --- scenarios ------------------------------------------------------------------------------

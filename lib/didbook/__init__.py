@@ -24,12 +24,30 @@ from .datasets import Dataset, list_datasets, load_dataset
 from .plotting import use_book_style
 
 # --- simulated city panel (issue 3) ---
+from .simulate import SCENARIOS, CityPanel, Truth, city_panel_codebook, load_city_panel, simulate_city_panel
 
 # --- estimation: twfe, tables, event study, placebo, bootstrap (issue 4a) ---
+from .bootstrap import BootstrapResult, wild_cluster_bootstrap
+from .event_study import EventStudyResult, WaldTest, event_study
+from .placebo import PlaceboResult, placebo_test
+from .tables import RegressionTable, regression_table
+from .twfe import FEW_CLUSTERS, FewClustersWarning, TwfeResult, twfe
 
 # --- estimation: staggered, psm, honest sensitivity (issue 4b) ---
+from .bacon import BaconResult, bacon_decomposition
+from .honest import HonestResult, honest_sensitivity
+from .psm import PsmDidResult, psm_did
+from .staggered import StaggeredAggregate, StaggeredResult, staggered
 
 # --- measurement: indices and inequality (issue 5) ---
+from .indices import (
+    PUBLIC_SERVICE_DIMENSIONS, CompositeIndex, EqualizationIndex, composite_index, entropy_weights, equal_weights,
+    equalization_index, normalize, pca_weights, public_service_indicators,
+)
+from .inequality import (
+    DagumResult, TheilResult, coefficient_of_variation, dagum_by, dagum_gini, gini, income_ratio, theil,
+    urban_rural_theil,
+)
 
 __version__ = "0.1.0"
 

@@ -93,8 +93,8 @@ _REGISTRY: dict[str, tuple[Callable[[], pd.DataFrame], str, str, dict]] = {
     "castle": (
         _castle,
         "US state-year panel, 2000-2010, 50 states (sid). 21 states adopted castle-doctrine / "
-        "stand-your-ground laws in 2005-2009; `post` is the (possibly fractional in the adoption year) "
-        "share of the year the law was in force, `effyear` the adoption year. Outcomes include "
+        "stand-your-ground laws; `post` = 1 in the years the law is coded as in force (0/1; first "
+        "treated years 2006-2010 in this file). Outcomes include "
         "l_homicide (log homicides per 100,000); controls, region-by-year dummies r20001-r20104, state "
         "trends trend_1-trend_51 and population weights popwt are included; derived: effyear = first year with "
         "post > 0 (NaN if never).",

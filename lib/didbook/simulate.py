@@ -12,8 +12,9 @@ Three policies are simulated:
 ``dg``
     Digital-government policy cities (paper 1), designated in waves (2014, 2016, 2018).
     Bigger, richer and more digital cities are more likely to be chosen (selection on
-    observables). Outcome: public-service equalization (``equalization`` and the ten
-    urban/rural indicators).
+    observables). Outcome: public-service equalization (``equalization``, the entropy-weighted
+    rural/urban index of :func:`didbook.equalization_index` built from the ten urban/rural
+    indicators, which are in the panel too).
 ``platform``
     Integrated government-service platform launches (paper 2), staggered by province
     between 2015 and 2020; some provinces never launch within the window. Outcome: the
@@ -125,7 +126,10 @@ _SMART_WAVES = (2013, 2015)
 # Size of the platform effect at event time 0 for an average city; chosen so that the ATT
 # on the treated in the default panel is about -1 pp (1.3 x the 0.78 pp yearly decline).
 _PLATFORM_H0 = 0.555
-_DG_TAU0 = 0.03  # equalization effect (ratio units) at full strength
+# Effects on the equalization index (rural/urban ratio of the entropy-weighted composite index)
+# at adoption for a reference city; the rural indicators are scaled so that the index moves by
+# exactly the designed effect (see _add_equalization).
+_DG_TAU0 = 0.03
 _SMART_TAU0 = 0.015
 
 # Per-indicator calibration: urban level in 2011 (per 10,000 urban residents; education
@@ -259,8 +263,10 @@ def _codebook_rows() -> list[tuple]:
          "per 10,000 persons", "农村创业活跃度（新增市场主体）", "float", 0, 2000),
         ("digital_infrastructure", "digital-infrastructure index (mechanism; 2011 mean about 25)", "index",
          "数字基础设施", "float", 0, 150),
-        ("equalization", "public-service equalization: mean of the ten rural/urban indicator ratios "
-         "(paper-1 outcome; 1 = parity)", "ratio", "基本公共服务均等化水平", "float", 0, 3),
+        ("equalization", "public-service equalization (paper-1 outcome): rural / urban value of the "
+         "entropy-weighted composite index of the ten indicators, urban and rural values min-max normalized on "
+         "one pooled scale (didbook.equalization_index with its defaults, fitted on this panel; 1 = parity)",
+         "ratio of index values", "基本公共服务均等化水平（熵值法指数，农村/城市）", "float", 0, 3),
     ]
     return rows
 
@@ -540,7 +546,12 @@ def simulate_city_panel(
     The data are simulated (synthetic city and province identifiers); magnitudes are
     calibrated to national statistics (:data:`ANCHORS`). All draws are made with
     ``numpy.random.default_rng(seed)`` on a fixed 2005-2025 grid, so the same arguments give
-    an identical frame and a shorter window is an exact subset of a longer one.
+    an identical frame and a shorter window is an exact subset of a longer one, except for
+    ``equalization`` and the rural indicators of digital-government and smart-city city-years:
+    ``equalization`` is the index of :func:`didbook.equalization_index` (default settings)
+    fitted on the panel being generated, whose normalization and weights depend on the window
+    and on the sample, and the policy effects on the rural indicators are sized on that index's
+    scale (see *Notes*).
 
     Parameters
     ----------
@@ -569,6 +580,22 @@ def simulate_city_panel(
     CityPanel
         ``.data`` (tidy city-year frame), ``.truth`` (:class:`Truth`), ``.params``,
         ``.codebook``, ``.counterfactual`` (untreated potential outcomes), ``.subgroups``.
+
+    Notes
+    -----
+    Paper 1's outcome ``equalization`` is
+    ``didbook.equalization_index(data, didbook.PUBLIC_SERVICE_DIMENSIONS).equalization``
+    computed on the returned ``data``: the rural/urban ratio of the entropy-weighted composite
+    index, urban and rural values min-max normalized on one pooled scale. The digital-government
+    policy and the smart-city pilot multiply every rural indicator of a treated city-year by the
+    same factor, chosen so that, with the normalization and weights fitted on the observed panel,
+    the index rises by exactly the designed effect (for digital government 0.03 at adoption in a
+    medium-sized, highly digital city of the 2016 wave, growing with time since adoption and zero in
+    low-digitalization cities; 0.015 at adoption for the pilot; exactly 0.03 and 0.015 in every
+    treated city-year under ``homogeneous``). Because the fit depends on the data it is applied to, the factor is found
+    by fixed-point iteration. The untreated potential outcome of ``equalization`` is the index of the
+    untreated indicators scored with the same normalization and weights
+    (:meth:`didbook.EqualizationIndex.transform`), so ``truth`` is in index units.
 
     Raises
     ------
@@ -797,7 +824,6 @@ def simulate_city_panel(
                                  + rng.normal(0.0, 0.04 * ns, (N, T)))
         ratio0[name] = np.exp(np.log(r0) + ratio_city + rng.normal(0.0, 0.12, N)[:, None] + conv
                               + ratio_common + rng.normal(0.0, 0.05 * ns, (N, T)))
-    eq00 = np.mean([ratio0[k_] for k_ in INDICATORS], axis=0)  # no dg, no smart city
 
     # --- observed outcomes = potential outcomes under the realized treatments ---------------
     delta_rural = urban_income * h_pf / 100.0  # platform lowers the gap by h_pf pp
@@ -809,8 +835,9 @@ def simulate_city_panel(
     entre = entre0 + 5.0 * h_pf
     dinf_parts = {"dg": 100.0 * tau_dg, "smart_city": 100.0 * tau_sc / _SMART_TAU0 * 0.03, "platform": 1.5 * h_pf}
     dinf = dinf0 + sum(dinf_parts.values())
-    scale = {"none": 1.0 + (tau_dg + tau_sc) / eq00, "dg": 1.0 + tau_sc / eq00, "smart_city": 1.0 + tau_dg / eq00}
-    rural_ind = {n_: urban_ind[n_] * ratio0[n_] * scale["none"] for n_ in INDICATORS}
+    # rural indicators without digital government and smart city; the policy effects are added
+    # after the window is cut, on the scale of the index fitted on the observed panel
+    rural_ind = {n_: urban_ind[n_] * ratio0[n_] for n_ in INDICATORS}
 
     def theil(uinc, rinc):
         iu, ir = urban_pop * uinc, rural_pop * rinc
@@ -864,7 +891,7 @@ def simulate_city_panel(
         "service_efficiency": eff.ravel(),
         "entrepreneurship": entre.ravel(),
         "digital_infrastructure": dinf.ravel(),
-        "equalization": (eq00 * scale["none"]).ravel(),
+        "equalization": np.full(N * T, np.nan),  # filled in by _add_equalization
     })
     data = pd.DataFrame(frames)
 
@@ -882,9 +909,9 @@ def simulate_city_panel(
     for tr in ("platform", "dg", "smart_city"):
         cf[f"digital_infrastructure_y0_{tr}"] = (dinf - dinf_parts[tr]).ravel()
     for tr in ("dg", "smart_city"):
-        cf[f"equalization_y0_{tr}"] = (eq00 * scale[tr]).ravel()
+        cf[f"equalization_y0_{tr}"] = np.full(N * T, np.nan)  # filled in by _add_equalization
         for n_ in INDICATORS:
-            cf[f"{n_}_rural_y0_{tr}"] = (urban_ind[n_] * ratio0[n_] * scale[tr]).ravel()
+            cf[f"{n_}_rural_y0_{tr}"] = rural_ind[n_].ravel()
     counterfactual = pd.DataFrame(cf)
 
     # --- window and missingness -----------------------------------------------------------------
@@ -894,6 +921,7 @@ def simulate_city_panel(
         keep &= miss_draw >= sw["missing_share"]
     data = data.loc[keep.to_numpy()].reset_index(drop=True)
     counterfactual = counterfactual.loc[keep.to_numpy()].reset_index(drop=True)
+    _add_equalization(data, counterfactual, tau_dg.ravel()[keep.to_numpy()], tau_sc.ravel()[keep.to_numpy()])
     data["year"] = data["year"].astype("int64")
     for c in ("admin_tier", "dg_treated", "dg_cohort", "platform_treated", "platform_cohort", "smart_city",
               "smart_city_cohort"):
@@ -907,6 +935,79 @@ def simulate_city_panel(
               "end_year": int(end_year), "scenario": scenario, **sw}
     return CityPanel(data=data, truth=truth, params=params, codebook=city_panel_codebook(),
                      counterfactual=counterfactual, subgroups=subgroups)
+
+
+def _entropy_fit(urban: np.ndarray, rural: np.ndarray, shift: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Pooled min-max ranges, entropy weights and urban index: the fit of
+    :func:`didbook.equalization_index` (default settings) in plain numpy, for the iteration."""
+    x = np.vstack([urban, rural])
+    lo = x.min(axis=0)
+    ranges = x.max(axis=0) - lo
+    z = (x - lo) / ranges + shift
+    p = z / z.sum(axis=0)
+    d = 1.0 + (p * np.log(p)).sum(axis=0) / np.log(len(x))
+    weights = d / d.sum()
+    return ranges, weights, z[: len(urban)] @ weights
+
+
+def _add_equalization(data: pd.DataFrame, cf: pd.DataFrame, tau_dg: np.ndarray, tau_sc: np.ndarray,
+                      *, tol: float = 1e-14, max_iter: int = 100) -> None:
+    """Add the policy effects to the rural indicators and compute the equalization index, in place.
+
+    On entry the ``*_rural`` columns of ``data`` hold the indicators without digital government
+    and smart city (``R0``). The observed rural indicators are ``R0 * (1 + s_dg + s_sc)`` with
+    ``s = tau * U / A``, where, for the index fitted on the observed panel, ``U`` is a city-year's
+    urban index and ``A = sum_j w_j R0_j / range_j`` (weights ``w``, pooled min-max ranges). The
+    rural index is linear in the indicators, so switching a policy off lowers the rural index by
+    ``s * A = tau * U``: the equalization ratio falls by exactly ``tau``. The fit depends on the
+    observed indicators, so ``s`` is found by fixed-point iteration (a few steps; the effects are
+    small relative to the spread of the indicators): first with a plain-numpy copy of the fit,
+    then confirmed with :func:`didbook.equalization_index` itself, whose fit defines the column.
+    """
+    # imported here: indices does not import simulate, but keep the import graph one-way and lazy
+    from .indices import DEFAULT_SHIFT, PUBLIC_SERVICE_DIMENSIONS, equalization_index
+
+    stems = [k for ks in PUBLIC_SERVICE_DIMENSIONS.values() for k in ks]
+    rural_cols = [f"{k}_rural" for k in stems]
+    frame = data[[f"{k}_{area}" for k in stems for area in ("urban", "rural")]].copy()
+    urban = frame[[f"{k}_urban" for k in stems]].to_numpy()
+    rural0 = frame[rural_cols].to_numpy(copy=True)
+
+    def update(ranges, weights, u):
+        a = (rural0 / ranges) @ weights
+        return tau_dg * u / a, tau_sc * u / a
+
+    def converged(new, old):
+        return max(np.abs(new[0] - old[0]).max(), np.abs(new[1] - old[1]).max()) <= tol
+
+    s = (np.zeros(len(data)), np.zeros(len(data)))
+    for _ in range(max_iter):  # fast iteration
+        new = update(*_entropy_fit(urban, rural0 * (1.0 + s[0] + s[1])[:, None], DEFAULT_SHIFT))
+        done = converged(new, s)
+        s = new
+        if done:
+            break
+    for _ in range(max_iter):  # the library's own fit decides
+        frame[rural_cols] = rural0 * (1.0 + s[0] + s[1])[:, None]
+        eq = equalization_index(frame, PUBLIC_SERVICE_DIMENSIONS)
+        new = update(eq.scaling.loc[stems, "scale"].to_numpy(), eq.weights[stems].to_numpy(),
+                     eq.scores["urban"].to_numpy())
+        if converged(new, s):
+            break  # keep the s that produced this fit
+        s = new
+    else:
+        raise RuntimeError(f"the equalization effects did not converge in {max_iter} iterations")
+    data[rural_cols] = frame[rural_cols].to_numpy()
+    data["equalization"] = eq.equalization.to_numpy()
+    for tr, s_other in (("dg", s[1]), ("smart_city", s[0])):
+        world0 = frame.copy()
+        world0[rural_cols] = rural0 * (1.0 + s_other)[:, None]
+        cf[[f"{c}_y0_{tr}" for c in rural_cols]] = world0[rural_cols].to_numpy()
+        y0 = eq.transform(world0)["equalization"].to_numpy()
+        # where the policy is not in force the indicators are identical: copy the observed value so
+        # that the effect is exactly 0 (transform and fit sum in a different order, ~1e-17 apart)
+        same = (world0[rural_cols].to_numpy() == frame[rural_cols].to_numpy()).all(axis=1)
+        cf[f"equalization_y0_{tr}"] = np.where(same, data["equalization"].to_numpy(), y0)
 
 
 # ----------------------------------------------------------------------------------------
