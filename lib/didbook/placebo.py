@@ -111,7 +111,7 @@ def _orthonormal_basis(Z: np.ndarray, labels: Sequence[str]) -> np.ndarray:
     Raises PanelDataError naming the columns that are (numerically) linear combinations of others.
     Cholesky QR uses only matrix products of ``N x q`` blocks, which stays fast on a busy machine.
     """
-    from scipy.linalg import cholesky, solve_triangular
+    from scipy.linalg import cholesky
 
     if Z.shape[1] == 0:
         return Z
@@ -129,7 +129,7 @@ def _orthonormal_basis(Z: np.ndarray, labels: Sequence[str]) -> np.ndarray:
     Q = Zs
     for _ in range(2):
         R = cholesky(Q.T @ Q, lower=False)
-        Q = Q @ solve_triangular(R, np.eye(R.shape[0]), lower=False)  # Q R^{-1} (q x q inverse)
+        Q = Q @ np.linalg.inv(R)  # Q R^{-1}; R is a small, well-conditioned q x q triangle
     return Q
 
 
@@ -166,6 +166,13 @@ def _cohort_of_units(d_sorted: np.ndarray, t_sorted: np.ndarray, u_sorted: np.nd
     treated = d_sorted > 0.5
     np.minimum.at(c, u_sorted[treated], t_sorted[treated].astype(float))
     return c
+
+
+def _narrow(data: pd.DataFrame, cols: Sequence[str]) -> pd.DataFrame:
+    """Only the used columns (faster checks on wide frames); the full frame if some are missing."""
+    if isinstance(data, pd.DataFrame) and all(c in data.columns for c in cols):
+        return data.loc[:, list(dict.fromkeys(cols))]
+    return data
 
 
 def _suffix_sums(v: np.ndarray, u: np.ndarray, t: np.ndarray, n_units: int, n_t: int) -> np.ndarray:
@@ -227,7 +234,8 @@ def placebo_test(
     from tqdm import tqdm
 
     controls = as_list(controls)
-    check_panel(data, unit, time, [outcome, treatment, *controls])
+    used = [outcome, treatment, *controls]
+    check_panel(_narrow(data, [unit, time, *used]), unit, time, used)
     check_binary(data, treatment)
     if kind not in ("permute", "in_time"):
         raise ValueError("kind must be 'permute' or 'in_time'")

@@ -298,9 +298,10 @@ def twfe(
     ssc : dict, optional
         Small-sample correction, ``pyfixest.ssc(...)``; default reproduces fixest/felm (see module doc).
     treatment_type : {"binary", "share", "continuous"}
-        ``"binary"`` (default) requires 0/1; ``"share"`` accepts values in [0, 1] such as the
-        castle data's ``post``, which is the fraction of the adoption year the law was in force;
-        ``"continuous"`` accepts any real value.
+        ``"binary"`` (default) requires 0/1; ``"share"`` accepts values in [0, 1], such as the
+        fraction of the adoption year a law was in force (Cheng and Hoekstra's original coding;
+        the castle file shipped by causaldata codes ``post`` as 0/1); ``"continuous"`` accepts any
+        real value.
     drop_collinear : bool
         If False (default) perfectly collinear controls raise; if True they are dropped and listed
         in ``info["dropped (collinear)"]``. The treatment is never dropped.
