@@ -20,7 +20,7 @@ confidence set includes 0, i.e. the conclusion "the effect is not zero" stops be
 
 Engine: ``moderndid`` (a port of the R package HonestDiD). The tests reproduce the published
 HonestDiD README (Medicaid expansion) numbers and cross-check the smoothness intervals against
-the ``honestdid`` package. The relative-magnitude intervals are computationally heavy (about
+diff-diff's FLCI solver. The relative-magnitude intervals are computationally heavy (about
 10-40 seconds per ``Mbar`` value with five pre-periods): keep the grid short.
 """
 
