@@ -60,8 +60,18 @@ def hide_injected_parameters(path: Path) -> None:
     nbformat.write(nb, path)
 
 
+def prepare_environment() -> None:
+    """Make the kernel this interpreter (the project's venv) whatever `python` is on PATH; quiet stderr."""
+    bindir = str(Path(sys.executable).parent)
+    if not os.environ.get("PATH", "").startswith(bindir + os.pathsep):
+        os.environ["PATH"] = bindir + os.pathsep + os.environ.get("PATH", "")
+    os.environ["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
+    os.environ["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"  # debugpy's frozen-modules note goes to stderr
+
+
 def execute(src: Path, dest_dir: Path, parameters: dict) -> tuple[Path, float, str | None]:
     """Run one notebook; return (path, seconds, error message or None)."""
+    prepare_environment()
     start = time.perf_counter()
     out = dest_dir / src.name
     try:
@@ -88,11 +98,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=BUILD_SRC, help="build copy of the book (default _build/src)")
     parser.add_argument("--jobs", type=int, default=2, help="notebooks run at once (default 2)")
     args = parser.parse_args(argv)
-
-    # The kernel must be this interpreter (the project's venv), whatever `python` is on PATH.
-    os.environ["PATH"] = str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", "")
-    os.environ["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
-    os.environ["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"  # debugpy's frozen-modules note goes to stderr
 
     import ast
 

@@ -23,23 +23,23 @@ from ._validation import PanelDataError
 from .datasets import Dataset, list_datasets, load_dataset
 from .plotting import use_book_style
 
-# --- simulated city panel (issue 3) ---
+# Data: the simulated city panel
 from .simulate import SCENARIOS, CityPanel, Truth, city_panel_codebook, load_city_panel, simulate_city_panel
 
-# --- estimation: twfe, tables, event study, placebo, bootstrap (issue 4a) ---
+# Estimation: two-way fixed effects, tables, event studies, inference
 from .bootstrap import BootstrapResult, wild_cluster_bootstrap
 from .event_study import EventStudyResult, WaldTest, event_study
 from .placebo import PlaceboResult, placebo_test
 from .tables import RegressionTable, regression_table
 from .twfe import FEW_CLUSTERS, FewClustersWarning, TwfeResult, twfe
 
-# --- estimation: staggered, psm, honest sensitivity (issue 4b) ---
+# Estimation: staggered adoption, matching, sensitivity to parallel trends
 from .bacon import BaconResult, bacon_decomposition
 from .honest import HonestResult, honest_sensitivity
 from .psm import PsmDidResult, psm_did
 from .staggered import StaggeredAggregate, StaggeredResult, staggered
 
-# --- measurement: indices and inequality (issue 5) ---
+# Measurement: composite indices and inequality
 from .indices import (
     PUBLIC_SERVICE_DIMENSIONS, CompositeIndex, EqualizationIndex, composite_index, entropy_weights, equal_weights,
     equalization_index, normalize, pca_weights, public_service_indicators,
@@ -51,4 +51,27 @@ from .inequality import (
 
 __version__ = "0.1.0"
 
-__all__ = [name for name in dir() if not name.startswith("_")] + ["__version__"]
+__all__ = [
+    # errors and figures
+    "PanelDataError", "use_book_style",
+    # data
+    "Dataset", "list_datasets", "load_dataset",
+    "SCENARIOS", "CityPanel", "Truth", "city_panel_codebook", "load_city_panel", "simulate_city_panel",
+    # estimation and inference
+    "twfe", "TwfeResult", "FEW_CLUSTERS", "FewClustersWarning",
+    "regression_table", "RegressionTable",
+    "event_study", "EventStudyResult", "WaldTest",
+    "placebo_test", "PlaceboResult",
+    "wild_cluster_bootstrap", "BootstrapResult",
+    "staggered", "StaggeredResult", "StaggeredAggregate",
+    "bacon_decomposition", "BaconResult",
+    "psm_did", "PsmDidResult",
+    "honest_sensitivity", "HonestResult",
+    # measurement
+    "PUBLIC_SERVICE_DIMENSIONS", "public_service_indicators", "normalize",
+    "entropy_weights", "pca_weights", "equal_weights", "composite_index", "CompositeIndex",
+    "equalization_index", "EqualizationIndex",
+    "gini", "coefficient_of_variation", "theil", "TheilResult", "dagum_gini", "DagumResult", "dagum_by",
+    "urban_rural_theil", "income_ratio",
+    "__version__",
+]

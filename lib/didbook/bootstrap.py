@@ -75,17 +75,10 @@ class BootstrapResult(Result):
 
     def plot(self, ax=None, bins: int = 50):
         """Histogram of the bootstrap t statistics with the observed t marked; returns the Axes."""
-        import matplotlib.pyplot as plt
+        from .plotting import null_histogram
 
-        if ax is None:
-            _, ax = plt.subplots(figsize=(6, 3.5))
-        ax.hist(self.t_boot, bins=bins, color="0.7", edgecolor="white", label="bootstrap t*")
-        ax.axvline(self.t_stat, color="C3", lw=2, label=f"observed t = {self.t_stat:.2f}")
-        ax.axvline(-self.t_stat, color="C3", lw=1, ls=":")
-        ax.set_xlabel("t statistic")
-        ax.set_ylabel("count")
-        ax.legend(frameon=False)
-        return ax
+        return null_histogram(self.t_boot, self.t_stat, ax=ax, bins=bins, draws_label="bootstrap t*",
+                              observed_label=f"observed t = {self.t_stat:.2f}", xlabel="t statistic")
 
 
 def _draw_weights(G: int, B: int, kind: str, seed: int) -> tuple[np.ndarray, bool]:

@@ -83,17 +83,12 @@ class PlaceboResult(Result):
         --------
         >>> ax = res.plot()  # doctest: +SKIP
         """
-        import matplotlib.pyplot as plt
+        from .plotting import null_histogram
 
-        if ax is None:
-            _, ax = plt.subplots(figsize=(6, 3.5))
-        ax.hist(self.null_distribution, bins=bins, color="0.7", edgecolor="white", label="placebo estimates")
-        ax.axvline(self.observed, color="C3", lw=2, label=f"observed = {self.observed:.4f}")
-        ax.axvline(-self.observed, color="C3", lw=1, ls=":")
-        ax.set_xlabel("TWFE coefficient")
-        ax.set_ylabel("count")
+        ax = null_histogram(self.null_distribution, self.observed, ax=ax, bins=bins,
+                            draws_label="placebo estimates", observed_label=f"observed = {self.observed:.4f}",
+                            xlabel="TWFE coefficient")
         ax.set_title(f"Randomization inference ({len(self.null_distribution)} draws), p = {self.p_value:.3f}")
-        ax.legend(frameon=False)
         return ax
 
 

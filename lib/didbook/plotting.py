@@ -11,7 +11,7 @@ from pathlib import Path
 import matplotlib as mpl
 from matplotlib import font_manager
 
-__all__ = ["use_book_style", "cjk_font_path", "CJK_FONT_NAME"]
+__all__ = ["use_book_style", "cjk_font_path", "CJK_FONT_NAME", "null_histogram"]
 
 CJK_FONT_NAME = "Noto Sans CJK SC"
 
@@ -46,3 +46,22 @@ def use_book_style() -> None:
     mpl.rcParams["figure.dpi"] = 110
     mpl.rcParams["savefig.dpi"] = 110
     mpl.rcParams["figure.figsize"] = (7.0, 4.0)
+
+
+def null_histogram(draws, observed: float, *, ax=None, bins: int = 50, draws_label: str = "draws",
+                   observed_label: str = "observed", xlabel: str = ""):
+    """Histogram of a simulated null distribution with the observed statistic (and its mirror) marked.
+
+    Shared by the placebo (randomization-inference) and wild-bootstrap results. Returns the Axes.
+    """
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 3.5))
+    ax.hist(draws, bins=bins, color="0.7", edgecolor="white", label=draws_label)
+    ax.axvline(observed, color="C3", lw=2, label=observed_label)
+    ax.axvline(-observed, color="C3", lw=1, ls=":")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("count")
+    ax.legend(frameon=False)
+    return ax
