@@ -17,11 +17,11 @@ book: html
 
 setup: $(STAMP)
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml constraints.txt
 ifeq ($(PY),$(VENV)/bin/python)
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[book,test]"
+	$(PY) -m pip install --quiet -c constraints.txt -e ".[book,test]"
 endif
 	mkdir -p $(VENV) && touch $(STAMP)
 

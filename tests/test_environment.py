@@ -46,3 +46,13 @@ def test_environment_yml_installs_the_package_itself():
     pip_section = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict) and "pip" in d)
     assert "-e ." in pip_section
     assert any(str(d).startswith("python=3.11") for d in env["dependencies"])
+
+
+def test_constraints_file_pins_the_same_versions_as_pyproject():
+    lines = (ROOT / "constraints.txt").read_text().splitlines()
+    locked = {_norm(line) for line in lines if "==" in line and not line.startswith("#")}
+    locked_names = {p.split("==")[0] for p in locked}
+    for pin in pyproject_pins():
+        name = pin.split("==")[0]
+        assert name in locked_names, f"{name} missing from constraints.txt"
+        assert pin in locked, f"constraints.txt disagrees with pyproject.toml on {name}"
