@@ -92,9 +92,10 @@ def glued_values(executed_notebook: Path) -> list[tuple[str, str]]:
         if cell["cell_type"] != "markdown":
             continue
         for key, fmt in GLUE_ROLE.findall("".join(cell["source"])):
-            raw = values[key].strip("'")
-            # As myst-nb does: a format spec applies to the float value of the text/plain repr
-            # (glue Python floats, not numpy scalars, whose repr is "np.float64(...)").
-            text = f"{float(raw):>{fmt}}" if fmt else raw
+            # Exactly as myst-nb renders it (glue Python floats, not numpy scalars: the repr
+            # "np.float64(...)" cannot be formatted, which fails the build).
+            from myst_nb.core.variables import format_plain_text
+
+            text = format_plain_text(values[key], fmt or "")
             expected.append((key, text))
     return expected
