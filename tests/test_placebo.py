@@ -86,3 +86,92 @@ def test_plot_and_no_stderr_without_progress(capsys):
     assert isinstance(ax, matplotlib.axes.Axes) and len(ax.patches) > 0
     assert "p = " in ax.get_title()
     assert capsys.readouterr().err == ""
+
+
+# ---- cluster-level re-assignment (cluster=) ---------------------------------------------------------------
+CITY_SPEC = dict(outcome="income_gap", treatment="platform_treated", unit="city_id", time="year")
+CITY_CONTROLS = ("log_gdp_pc", "fiscal_exp_gdp")
+
+
+def city_panel(seed=5, drop=0.0, scenario="baseline"):
+    df = didbook.simulate_city_panel(seed=seed, n_cities=60, n_provinces=10, scenario=scenario).data
+    if drop:
+        df = df.sample(frac=1 - drop, random_state=seed).reset_index(drop=True)  # unbalanced, shuffled rows
+    return df
+
+
+CLUSTER_CASES = {
+    "balanced": (dict(), ()),
+    "unbalanced scenario": (dict(scenario="unbalanced"), ()),
+    "dropped rows+controls": (dict(drop=0.15), CITY_CONTROLS),
+}
+
+
+@pytest.mark.parametrize("case", list(CLUSTER_CASES))
+@pytest.mark.parametrize("kind", ["permute", "in_time"])
+def test_cluster_placebo_equals_twfe_refits(case, kind):
+    kw, controls = CLUSTER_CASES[case]
+    df = city_panel(**kw)
+    res = didbook.placebo_test(df, **CITY_SPEC, controls=controls, n=100, seed=3, kind=kind, cluster="province_id",
+                               progress=False)
+    assert res.cluster == "province_id" and "province_id" in res.info["Cluster (re-assignment level)"]
+    fit = didbook.twfe(df, **CITY_SPEC, controls=controls, warn_few_clusters=False)
+    assert res.observed == pytest.approx(fit.coef, abs=1e-8)
+    for r in range(0, 100, 10):  # 10 draws
+        d = df.assign(placebo=res.placebo_treatment(r))
+        refit = didbook.twfe(d, "income_gap", "placebo", "city_id", "year", controls=controls,
+                             warn_few_clusters=False)
+        assert res.null_distribution[r] == pytest.approx(refit.coef, abs=1e-8)
+
+
+@pytest.mark.parametrize("kind", ["permute", "in_time"])
+def test_cluster_draws_share_one_cohort_per_cluster(kind):
+    df = city_panel(drop=0.1)
+    res = didbook.placebo_test(df, **CITY_SPEC, n=50, seed=1, kind=kind, cluster="province_id", progress=False)
+    prov_of_unit = df.groupby("city_id")["province_id"].first().reindex(res.units).to_numpy()
+    for row in res.cohorts:
+        per_prov = pd.Series(row).groupby(prov_of_unit).nunique()
+        assert (per_prov == 1).all()
+    prov_cohort = pd.Series(res.cohorts[0]).groupby(prov_of_unit).first()
+    assert not all(np.array_equal(pd.Series(row).groupby(prov_of_unit).first(), prov_cohort) for row in res.cohorts)
+    # placebo treatment identical for all cities of a province in a given year
+    d = df.assign(p=res.placebo_treatment(7))
+    assert (d.groupby(["province_id", "year"])["p"].nunique() == 1).all()
+
+
+def test_cluster_none_unchanged_and_permute_keeps_cluster_pattern():
+    df = city_panel()
+    a = didbook.placebo_test(df, **CITY_SPEC, n=100, seed=2, progress=False)
+    b = didbook.placebo_test(df, **CITY_SPEC, n=100, seed=2, cluster=None, progress=False)
+    assert np.array_equal(a.null_distribution, b.null_distribution) and a.cluster is None
+    assert "Cluster (re-assignment level)" not in a.info
+    res = didbook.placebo_test(df, **CITY_SPEC, n=50, seed=2, cluster="province_id", progress=False)
+    prov_of_unit = df.groupby("city_id")["province_id"].first().reindex(res.units).to_numpy()
+    first = np.sort(pd.Series(res.cohorts[0]).groupby(prov_of_unit).first().to_numpy())
+    for row in res.cohorts:  # same multiset of province adoption periods in every draw
+        assert np.array_equal(np.sort(pd.Series(row).groupby(prov_of_unit).first().to_numpy()), first)
+
+
+def test_cluster_null_distribution_is_wider_with_province_shocks():
+    df = city_panel(seed=2024)
+    unit_level = didbook.placebo_test(df, **CITY_SPEC, n=400, seed=0, progress=False)
+    clustered = didbook.placebo_test(df, **CITY_SPEC, n=400, seed=0, cluster="province_id", progress=False)
+    ratio = np.std(clustered.null_distribution, ddof=1) / np.std(unit_level.null_distribution, ddof=1)
+    assert ratio > 1.2
+
+
+def test_cluster_errors():
+    df = city_panel()
+    bad = df.copy()
+    city = bad.loc[bad["platform_cohort"] > 0, "city_id"].iloc[0]
+    prov = bad.loc[bad["city_id"] == city, "province_id"].iloc[0]
+    bad.loc[bad["city_id"] == city, "platform_treated"] = 0  # one city of a launching province never adopts
+    with pytest.raises(didbook.PanelDataError, match=rf"differs within cluster province_id={prov}\b"):
+        didbook.placebo_test(bad, **CITY_SPEC, n=20, cluster="province_id", progress=False)
+    moved = df.copy()
+    rows = moved.index[moved["city_id"] == city][:3]
+    moved.loc[rows, "province_id"] = "elsewhere"  # a city that belongs to two provinces
+    with pytest.raises(didbook.PanelDataError, match="varies within unit"):
+        didbook.placebo_test(moved, **CITY_SPEC, n=20, cluster="province_id", progress=False)
+    with pytest.raises(didbook.PanelDataError, match="missing column"):
+        didbook.placebo_test(df, **CITY_SPEC, n=20, cluster="prov", progress=False)

@@ -250,6 +250,17 @@ def test_all_treated_needs_notyet_or_last_cohort():
     assert last not in set(sa.att_gt["cohort"])
 
 
+def test_cs_notyet_notes_restriction_without_never_treated(baseline):
+    d = didbook.simulate_city_panel(seed=2024, scenario="all_treated").data
+    last = d["platform_cohort"].max()
+    cs = staggered(d, "income_gap", "city_id", "year", "platform_cohort", control="notyet")
+    assert "no never-treated units" in cs.info["note"] and f"t < {last}" in cs.info["note"]
+    post = cs.att_gt[cs.att_gt["event_time"] >= 0]
+    assert post["time"].max() < last  # what the note says
+    base = staggered(baseline.data, "income_gap", "city_id", "year", "platform_cohort", control="notyet")
+    assert "note" not in base.info
+
+
 # ---------------------------------------------------------------------------------------------
 # Bad input
 # ---------------------------------------------------------------------------------------------

@@ -17,6 +17,10 @@ of an orthonormal basis ``Q`` of the unit-demeaned time dummies and controls):
 unbalanced panels (no iteration, no tolerance), so each placebo coefficient equals a full
 :func:`didbook.twfe` refit to rounding error (tested to 1e-8).
 
+With ``cluster=`` the draws re-assign whole clusters (all units of a cluster share one placebo
+adoption period, as when a province launches a policy for all its cities); this only changes the
+per-unit placebo cohorts fed to the same computation, so it stays exact.
+
 p-value (two-sided, with the +1 correction)
     ``p = (1 + #{r : |beta_r| >= |beta_obs|}) / (1 + R)``: the observed assignment counts as one
     draw from the null, so ``p`` is never 0 and the test is exact at level ``alpha`` for any R
@@ -54,6 +58,8 @@ class PlaceboResult(Result):
         Two-sided randomization p-value with the +1 correction (see module doc).
     kind : str
         ``"permute"`` or ``"in_time"``.
+    cluster : str or None
+        Column whose values were re-assigned as blocks (``None``: units were re-assigned).
     cohorts : numpy.ndarray
         ``(n, n_units)`` placebo adoption period of every unit in each draw, as an index into
         ``periods`` (``inf`` = never treated); units in the order of ``units``.
@@ -65,6 +71,7 @@ class PlaceboResult(Result):
     null_distribution: np.ndarray = field(default_factory=lambda: np.empty(0))
     p_value: float = np.nan
     kind: str = "permute"
+    cluster: str | None = None
     cohorts: np.ndarray = field(default_factory=lambda: np.empty((0, 0)))
     units: np.ndarray = field(default_factory=lambda: np.empty(0))
     periods: np.ndarray = field(default_factory=lambda: np.empty(0))
@@ -163,6 +170,44 @@ def _cohort_of_units(d_sorted: np.ndarray, t_sorted: np.ndarray, u_sorted: np.nd
     return c
 
 
+def _cluster_cohorts(data: pd.DataFrame, cluster: str, unit: str, treatment: str, u_codes: np.ndarray,
+                     t_codes: np.ndarray, d: np.ndarray, periods: np.ndarray, n_units: int):
+    """Cluster of every unit and adoption period (code) of every cluster, checking the design.
+
+    ``d`` is the treatment in input row order. Raises PanelDataError if the cluster varies within a
+    unit, or if the treatment of some unit is not ``1{t >= c_g}`` for its cluster's adoption period
+    ``c_g`` (the earliest treated period of any unit in the cluster): every unit of a cluster must
+    adopt together (in an unbalanced panel, rows a unit lacks are not held against it).
+    """
+    g_codes, clusters = pd.factorize(data[cluster], sort=True)
+    first = np.full(n_units, -1)
+    first[u_codes[::-1]] = g_codes[::-1]  # some row's cluster per unit
+    bad = np.flatnonzero(first[u_codes] != g_codes)
+    if len(bad):
+        u = data[unit].to_numpy()[bad[0]]
+        n_bad = len(np.unique(u_codes[bad]))
+        raise PanelDataError(
+            f"cluster column {cluster!r} varies within unit for {n_bad} unit(s) (e.g. {unit}={u}); "
+            "each unit must belong to one cluster"
+        )
+    c_g = np.full(len(clusters), np.inf)
+    treated = d > 0.5
+    np.minimum.at(c_g, g_codes[treated], t_codes[treated].astype(float))
+    expected = (t_codes >= c_g[g_codes]).astype(float)
+    bad = np.flatnonzero(expected != d)
+    if len(bad):
+        g = bad[0]
+        first_per_unit = pd.Series(np.where(treated, t_codes, np.inf)).groupby(u_codes).min()
+        in_g = np.unique(u_codes[g_codes == g_codes[g]])
+        seen = sorted({("never" if np.isinf(c) else periods[int(c)]) for c in first_per_unit.loc[in_g]}, key=str)
+        raise PanelDataError(
+            f"treatment timing of {treatment!r} differs within cluster {cluster}={clusters[g_codes[g]]} "
+            f"(first treated periods of its units: {seen}); cluster-level re-assignment needs all units of a "
+            "cluster to adopt together"
+        )
+    return first, c_g, np.asarray(clusters)
+
+
 def _narrow(data: pd.DataFrame, cols: Sequence[str]) -> pd.DataFrame:
     """Only the used columns (faster checks on wide frames); the full frame if some are missing."""
     if isinstance(data, pd.DataFrame) and all(c in data.columns for c in cols):
@@ -178,6 +223,16 @@ def _suffix_sums(v: np.ndarray, u: np.ndarray, t: np.ndarray, n_units: int, n_t:
     return np.flip(np.cumsum(np.flip(S, axis=1), axis=1), axis=1)
 
 
+def _draw_cohorts(rng: np.random.Generator, cohort: np.ndarray, kind: str, n: int, n_t: int) -> np.ndarray:
+    """``(n, len(cohort))`` placebo adoption period codes (inf = never) of the re-assigned blocks."""
+    if kind == "permute":
+        return rng.permuted(np.tile(cohort, (n, 1)), axis=1)
+    ever = np.isfinite(cohort)
+    cohorts = np.full((n, len(cohort)), np.inf)
+    cohorts[:, ever] = rng.integers(1, n_t, size=(n, int(ever.sum())))
+    return cohorts
+
+
 def placebo_test(
     data: pd.DataFrame,
     outcome: str,
@@ -189,6 +244,7 @@ def placebo_test(
     seed: int = 0,
     kind: str = "permute",
     progress: bool | None = None,
+    cluster: str | None = None,
 ) -> PlaceboResult:
     """Randomization-inference placebo test for the TWFE DID coefficient.
 
@@ -212,6 +268,17 @@ def placebo_test(
     progress : bool or None
         Progress bar (tqdm). ``None`` shows it only on an interactive terminal (never in notebooks
         run by papermill), ``False`` never.
+    cluster : str or None
+        Column naming the level at which treatment was assigned (e.g. ``"province_id"`` when a
+        province switches a policy on for all its cities at once). ``None`` (default) re-assigns
+        units. With a cluster, the placebo draws re-assign whole clusters: ``"permute"`` permutes
+        the clusters' adoption periods across clusters and ``"in_time"`` draws one adoption period
+        for each ever-treated cluster; every unit gets its cluster's placebo period. Why: the
+        randomization distribution is only valid if the placebo assignments mimic the actual
+        assignment mechanism. Scattering a province-level launch over cities averages out shocks
+        shared by the cities of a province, so the null distribution is too narrow and the p-value
+        too small. The cluster must be constant within unit and all units of a cluster must adopt in
+        the same period (or never); otherwise :class:`PanelDataError` is raised.
 
     Returns
     -------
@@ -225,12 +292,23 @@ def placebo_test(
     >>> res = didbook.placebo_test(df, "Rate", "Treated", "State", "Quarter_Num", n=200, seed=1)
     >>> round(res.observed, 6)
     -0.022459
+
+    Platform launched by province: re-assign launch years across provinces, not cities.
+
+    >>> panel = didbook.simulate_city_panel(seed=1, n_cities=60, n_provinces=10)
+    >>> res = didbook.placebo_test(panel.data, "income_gap", "platform_treated", "city_id", "year",
+    ...                            n=200, cluster="province_id", progress=False)
+    >>> res.info["Cluster (re-assignment level)"]
+    'province_id (10 clusters, 9 ever treated)'
     """
     from tqdm import tqdm
 
     controls = as_list(controls)
     used = [outcome, treatment, *controls]
-    check_panel(_narrow(data, [unit, time, *used]), unit, time, used)
+    if cluster is None:
+        check_panel(_narrow(data, [unit, time, *used]), unit, time, used)
+    else:
+        check_panel(_narrow(data, [unit, time, *used, cluster]), unit, time, [*used, cluster])
     check_binary(data, treatment)
     if kind not in ("permute", "in_time"):
         raise ValueError("kind must be 'permute' or 'in_time'")
@@ -265,12 +343,14 @@ def placebo_test(
     observed = float(md @ y / dd)
 
     rng = np.random.default_rng(seed)
-    if kind == "permute":
-        cohorts = rng.permuted(np.tile(cohort, (n, 1)), axis=1)
+    if cluster is None:
+        cohorts = _draw_cohorts(rng, cohort, kind, n, len(periods))
     else:
-        ever = np.isfinite(cohort)
-        cohorts = np.full((n, n_units), np.inf)
-        cohorts[:, ever] = rng.integers(1, len(periods), size=(n, int(ever.sum())))
+        # draw one placebo adoption period per cluster; every unit inherits its cluster's period
+        g_of_unit, c_g, clusters = _cluster_cohorts(
+            data, cluster, unit, treatment, u_codes, t_codes, data[treatment].to_numpy(dtype=float), periods,
+            n_units)
+        cohorts = _draw_cohorts(rng, c_g, kind, n, len(periods))[:, g_of_unit]
 
     # Unit-level suffix sums: S[u, c] = sum over unit u's rows with period >= c (c = T: never treated).
     # For d = 1{t >= c_u}:  d'e = sum_u Se[u, c_u],  d'M_u d = sum_u (k_u - k_u^2 / n_u) with
@@ -319,7 +399,10 @@ def placebo_test(
         "Outcome": outcome,
         "Treatment": treatment,
         "Placebo scheme": {"permute": "permute adoption periods across units",
-                           "in_time": "random adoption periods for the ever-treated units"}[kind],
+                           "in_time": "random adoption periods for the ever-treated units"}[kind]
+        if cluster is None else
+        {"permute": f"permute adoption periods across clusters ({cluster})",
+         "in_time": f"random adoption periods for the ever-treated clusters ({cluster})"}[kind],
         "Draws": n,
         "Seed": seed,
         "Controls": ", ".join(controls) if controls else "none",
@@ -327,10 +410,13 @@ def placebo_test(
         "RI p-value (two-sided, +1)": round(p, 6),
         "std_error column": "SD of the placebo distribution; no CI",
     }
+    if cluster is not None:
+        info["Cluster (re-assignment level)"] = (
+            f"{cluster} ({len(clusters)} clusters, {int(np.isfinite(c_g).sum())} ever treated)")
     res = PlaceboResult(
         table=table, info=info, title="Randomization inference (placebo reassignments)",
-        observed=observed, null_distribution=null, p_value=p, kind=kind, cohorts=cohorts, units=units,
-        periods=periods,
+        observed=observed, null_distribution=null, p_value=p, kind=kind, cluster=cluster, cohorts=cohorts,
+        units=units, periods=periods,
     )
     # row-aligned lookups (input row order) for placebo_treatment()
     res._unit_of_row = u_codes

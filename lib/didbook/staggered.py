@@ -478,7 +478,9 @@ def staggered(
     method : {"cs", "sa", "bjs"}
         Callaway-Sant'Anna, Sun-Abraham or Borusyak-Jaravel-Spiess imputation.
     control : {"never", "notyet"}
-        Comparison units for ``"cs"``: never-treated only, or never- and not-yet-treated.
+        Comparison units for ``"cs"``: never-treated only, or never- and not-yet-treated (with no
+        never-treated units, ``"notyet"`` identifies ATT(g,t) only before the last cohort adopts,
+        which ``info["note"]`` says).
         ``"sa"`` always uses never-treated units (or, if there are none, the last-treated
         cohort, which it says in ``info``); ``"bjs"`` always uses all untreated observations.
     covariates : sequence of str
@@ -557,6 +559,13 @@ def staggered(
         engine, gt = _fit_cs(d, outcome, unit, time, cohort, control, covariates, est_method, anticipation, alpha,
                              cluster, n_bootstrap, seed, log)
         title = f"Callaway-Sant'Anna group-time ATTs ({est_method.upper()}, control: {control} treated)"
+        if control == "notyet" and facts["n_never"] == 0:
+            last = max(facts["cohorts"])
+            stop = f"{last:g}" if anticipation == 0 else f"{last:g} - {anticipation} (anticipation)"
+            notes["note"] = (
+                f"no never-treated units: ATT(g,t) only for t < {stop}, the last cohort's adoption period "
+                f"(after it no unit is still untreated to compare with); cohort {last:g} has no post-treatment "
+                "estimates and the aggregated ATTs cover only the periods before it")
     elif method == "sa":
         engine, gt = _fit_sa(d, outcome, unit, time, cohort, covariates, anticipation, alpha, cluster, log, notes)
         title = "Sun-Abraham cohort x event-time effects"
