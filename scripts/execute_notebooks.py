@@ -12,7 +12,7 @@ Jupyter Book then renders ``_build/src`` with execution off (see the Makefile).
 Usage::
 
     python scripts/execute_notebooks.py                      # all chapters
-    python scripts/execute_notebooks.py notebooks/castle.ipynb -p seed 7
+    python scripts/execute_notebooks.py notebooks/did_real_data.ipynb -p alpha 0.1
 """
 
 from __future__ import annotations

@@ -45,7 +45,7 @@ def broken_internal_links(html_dir: Path) -> list[str]:
     problems = []
     for page, c in parsed.items():
         for tag, attr, url in c.links:
-            if url.startswith(EXTERNAL) or url.startswith("#") and url == "#":
+            if url.startswith(EXTERNAL) or url == "#":
                 continue
             parts = urlsplit(url)
             target = page if not parts.path else (page.parent / unquote(parts.path)).resolve()

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
-__all__ = ["PanelDataError", "check_panel", "check_binary", "check_absorbing", "as_list"]
+__all__ = ["PanelDataError", "check_panel", "check_binary", "check_absorbing", "as_list", "check_values"]
 
 
 class PanelDataError(ValueError):
@@ -127,3 +127,18 @@ def finite(x: np.ndarray, name: str) -> np.ndarray:
     if not np.all(np.isfinite(arr)):
         raise PanelDataError(f"{name} contains NaN or infinite values")
     return arr
+
+
+def check_values(arr: np.ndarray, name: str, *, nonnegative: bool = True,
+                 why_nonnegative: str = "values must be non-negative") -> None:
+    """Raise ValueError (naming ``name``) if a float array has NaNs, infinities or, optionally, negatives.
+
+    Shared by the index and inequality functions, which take plain arrays or indicator columns.
+    """
+    n_nan = int(np.isnan(arr).sum())
+    if n_nan:
+        raise ValueError(f"{name} has {n_nan} missing value(s); drop or impute them explicitly first")
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} has {int((~np.isfinite(arr)).sum())} infinite value(s)")
+    if nonnegative and (arr < 0).any():
+        raise ValueError(f"{name} has {int((arr < 0).sum())} negative value(s) (min {arr.min():g}); {why_nonnegative}")

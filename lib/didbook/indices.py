@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from ._results import Result
-from ._validation import as_list
+from ._validation import as_list, check_values
 
 __all__ = [
     "normalize",
@@ -103,20 +103,8 @@ def _check_indicators(
     for c in columns:
         if not pd.api.types.is_numeric_dtype(data[c]) or pd.api.types.is_bool_dtype(data[c]):
             raise ValueError(f"indicator {c!r} is not numeric (dtype {data[c].dtype})")
-        x = data[c].to_numpy(dtype=float)
-        n_nan = int(np.isnan(x).sum())
-        if n_nan:
-            raise ValueError(
-                f"indicator {c!r} has {n_nan} missing value(s); impute or drop them explicitly before "
-                "building the index"
-            )
-        if not np.all(np.isfinite(x)):
-            raise ValueError(f"indicator {c!r} has {int((~np.isfinite(x)).sum())} infinite value(s)")
-        if nonnegative and (x < 0).any():
-            raise ValueError(
-                f"indicator {c!r} has {int((x < 0).sum())} negative value(s) (min {x.min():g}); counts and "
-                "amounts per 10,000 people cannot be negative"
-            )
+        check_values(data[c].to_numpy(dtype=float), f"indicator {c!r}", nonnegative=nonnegative,
+                     why_nonnegative="counts and amounts per 10,000 people cannot be negative")
 
 
 def _groups_of(data: pd.DataFrame, by) -> pd.Series:

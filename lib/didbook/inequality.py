@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from ._results import Result
+from ._validation import check_values
 
 __all__ = [
     "gini",
@@ -48,16 +49,8 @@ def _values(values, name: str = "values", *, nonnegative: bool = True) -> np.nda
         arr = arr.ravel()
     if arr.size == 0:
         raise ValueError(f"{name} is empty")
-    n_nan = int(np.isnan(arr).sum())
-    if n_nan:
-        raise ValueError(f"{name} has {n_nan} missing value(s); drop or impute them explicitly first")
-    if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name} has {int((~np.isfinite(arr)).sum())} infinite value(s)")
-    if nonnegative and (arr < 0).any():
-        raise ValueError(
-            f"{name} has {int((arr < 0).sum())} negative value(s) (min {arr.min():g}); "
-            "this inequality measure needs non-negative values"
-        )
+    check_values(arr, name, nonnegative=nonnegative,
+                 why_nonnegative="this inequality measure needs non-negative values")
     return arr
 
 
