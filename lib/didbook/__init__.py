@@ -11,7 +11,7 @@ Data
     :func:`simulate_city_panel` (the simulated Chinese city panel with known true effects).
 Estimation and inference
     :func:`twfe`, :func:`regression_table`, :func:`event_study`, :func:`staggered`,
-    :func:`bacon_decomposition`, :func:`placebo_test`, :func:`wild_cluster_bootstrap`,
+    :func:`bacon_decomposition`, :func:`placebo_test`, :func:`wild_cluster_bootstrap`, :func:`monte_carlo`,
     :func:`psm_did`, :func:`honest_sensitivity`.
 Measurement
     :func:`entropy_weights`, :func:`composite_index`, :func:`gini`, :func:`theil`, :func:`dagum_gini`.
@@ -29,6 +29,7 @@ from .simulate import SCENARIOS, CityPanel, Truth, city_panel_codebook, load_cit
 # Estimation: two-way fixed effects, tables, event studies, inference
 from .bootstrap import BootstrapResult, wild_cluster_bootstrap
 from .event_study import EventStudyResult, WaldTest, event_study
+from .monte_carlo import MonteCarloResult, monte_carlo
 from .placebo import PlaceboResult, placebo_test
 from .tables import RegressionTable, regression_table
 from .twfe import FEW_CLUSTERS, FewClustersWarning, TwfeResult, twfe
@@ -62,6 +63,7 @@ __all__ = [
     "regression_table", "RegressionTable",
     "event_study", "EventStudyResult", "WaldTest",
     "placebo_test", "PlaceboResult",
+    "monte_carlo", "MonteCarloResult",
     "wild_cluster_bootstrap", "BootstrapResult",
     "staggered", "StaggeredResult", "StaggeredAggregate",
     "bacon_decomposition", "BaconResult",
