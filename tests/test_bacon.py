@@ -88,7 +88,7 @@ def test_three_group_example_matches_hand_computation():
     hand = _hand_decomposition(df, groups)
     res = bacon_decomposition(df, "y", "d", "id", "t")
     twfe = _twfe_by_hand(df)
-    assert res.twfe_estimate == pytest.approx(twfe, abs=1e-10)
+    assert res.estimate == pytest.approx(twfe, abs=1e-10)
     # the hand decomposition itself adds up to TWFE (checks the formulas)
     assert sum(hand["w"][k] * hand["est"][k] for k in hand["w"]) == pytest.approx(twfe, abs=1e-10)
     comp = res.components.set_index(["treated", "control"])
@@ -111,10 +111,10 @@ def test_castle_components_sum_to_twfe():
     assert set(castle["post"].unique()) == {0, 1}
     assert (castle["post"] == ((castle["year"] >= castle["effyear"]) & castle["effyear"].notna())).all()
     res = bacon_decomposition(castle, "l_homicide", "post", "sid", "year")
-    assert res.twfe_estimate == pytest.approx(0.069398, abs=5e-7)  # Mixtape ch. 9, state + year FE
-    assert res.weighted_sum == pytest.approx(res.twfe_estimate, abs=1e-10)
+    assert res.estimate == pytest.approx(0.069398, abs=5e-7)  # Mixtape ch. 9, state + year FE
+    assert res.weighted_sum == pytest.approx(res.estimate, abs=1e-10)
     tw = didbook.twfe(castle, "l_homicide", "post", "sid", "year")
-    assert tw.coef == pytest.approx(res.twfe_estimate, abs=1e-10)
+    assert tw.estimate == pytest.approx(res.estimate, abs=1e-10)
     by = res.by_type.set_index("type")
     assert set(by.index) == {"Treated vs Never Treated", "Earlier vs Later Treated", "Later vs Earlier Treated"}
     assert by["weight"].sum() == pytest.approx(1.0, abs=1e-12)

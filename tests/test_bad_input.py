@@ -27,9 +27,9 @@ def call(fn, df, **kw):
     if fn == "twfe":
         return didbook.twfe(df, "y", "d", "id", "yr", warn_few_clusters=False, **kw)
     if fn == "placebo":
-        return didbook.placebo_test(df, "y", "d", "id", "yr", n=20, progress=False, **kw)
+        return didbook.placebo_test(df, "y", "d", "id", "yr", n_draws=20, progress=False, **kw)
     if fn == "bootstrap":
-        return didbook.wild_cluster_bootstrap(df, "y", "d", "id", "yr", "prov", B=99, conf_int=False, **kw)
+        return didbook.wild_cluster_bootstrap(df, "y", "d", "id", "yr", "prov", n_draws=99, conf_int=False, **kw)
     if fn == "event_study":
         return didbook.event_study(df, "y", "id", "yr", "cohort", leads=2, lags=2, warn_few_clusters=False, **kw)
     raise AssertionError(fn)
@@ -81,7 +81,7 @@ def test_share_treatment_explicit_and_range_checked():
     df.loc[df["d"] == 1, "d"] = 0.5
     with pytest.raises(PanelDataError, match="binary"):
         call("twfe", df)
-    assert np.isfinite(call("twfe", df, treatment_type="share").coef)
+    assert np.isfinite(call("twfe", df, treatment_type="share").estimate)
     df.loc[0, "d"] = 1.5
     with pytest.raises(PanelDataError, match=r"must lie in \[0, 1\]"):
         call("twfe", df, treatment_type="share")
@@ -141,16 +141,22 @@ def test_empty_event_time_and_bad_weights():
         call("twfe", df, weights="w")
 
 
-def test_too_few_clusters_warns_and_can_be_silenced():
+def test_too_few_clusters_is_a_visible_note_not_a_warning():
     df = panel()
-    with pytest.warns(didbook.FewClustersWarning, match=r"only 6 clusters.*wild_cluster_bootstrap"):
-        didbook.twfe(df, "y", "d", "id", "yr", cluster="prov")
-    with pytest.warns(didbook.FewClustersWarning):
-        didbook.event_study(df, "y", "id", "yr", "cohort", leads=2, lags=2)
     with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        didbook.twfe(df, "y", "d", "id", "yr", cluster="prov", warn_few_clusters=False)
-        didbook.twfe(df, "y", "d", "id", "yr", vcov="robust")  # no clusters, no warning
+        warnings.simplefilter("error")  # a documented call must not print to stderr (it fails the book build)
+        fit = didbook.twfe(df, "y", "d", "id", "yr", cluster="prov")
+        es = didbook.event_study(df, "y", "id", "yr", "cohort", leads=2, lags=2)
+        robust = didbook.twfe(df, "y", "d", "id", "yr", vcov="robust")  # no clusters, no note
+    for res, g in ((fit, 6), (es, 12)):
+        assert len(res.notes) == 1 and f"only {g} clusters" in res.notes[0]
+        assert "wild_cluster_bootstrap" in res.notes[0]
+        assert f"Note: only {g} clusters" in res.summary()
+        assert f"only {g} clusters" in res._repr_html_()
+    assert robust.notes == []
+    # the Python warning is opt-in
+    with pytest.warns(didbook.FewClustersWarning, match=r"only 6 clusters.*wild_cluster_bootstrap"):
+        didbook.twfe(df, "y", "d", "id", "yr", cluster="prov", warn_few_clusters=True)
     assert didbook.FEW_CLUSTERS == 42
 
 

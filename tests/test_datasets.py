@@ -47,6 +47,6 @@ def test_mpdta_from_the_loader_reproduces_its_published_callaway_santanna_result
     ds = didbook.load_dataset("mpdta")
     fit = didbook.staggered(ds.data, "lemp", "countyreal", "year", "first.treat", method="cs", est_method="reg")
     published = ds.published["Callaway-Sant'Anna event-study average, never-treated controls, no covariates"]
-    assert fit.aggregate("dynamic").overall[0] == pytest.approx(published[0], abs=6e-5)
+    assert fit.aggregate("dynamic").estimate == pytest.approx(published[0], abs=6e-5)
     group = ds.published["Callaway-Sant'Anna group average"]
-    assert fit.aggregate("group").overall[0] == pytest.approx(group[0], abs=6e-4)
+    assert fit.aggregate("group").estimate == pytest.approx(group[0], abs=6e-4)

@@ -113,11 +113,11 @@ def test_relative_magnitude_small_example():
     assert (tb["method"] == "C-LF").all()
     assert (tb["lb"] <= res.estimate).all() and (tb["ub"] >= res.estimate).all()
     assert tb["lb"].iloc[1] < tb["lb"].iloc[0] and tb["ub"].iloc[1] > tb["ub"].iloc[0]
-    assert res.original_ci[0] > 0
+    assert res.conf_low > 0
     covers = (tb["lb"] <= 0) & (tb["ub"] >= 0)
     assert res.breakdown == (2.0 if covers.iloc[1] else None)
     # Mbar = 0 (no post-treatment change in the violation): close to the original interval
-    assert tb["lb"].iloc[0] == pytest.approx(res.original_ci[0], abs=0.01)
+    assert tb["lb"].iloc[0] == pytest.approx(res.conf_low, abs=0.01)
 
 
 def test_accepts_event_study_result_and_matches_arrays():

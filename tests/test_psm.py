@@ -86,7 +86,7 @@ def test_tiny_example_matches_independent_brute_force():
     # DID on the matched units equals TWFE on that subset; the effect is 1.5 by construction
     keep = r.matched_units["unit"]
     tw = didbook.twfe(df[df["id"].isin(keep)], "y", "d", "id", "t", warn_few_clusters=False)
-    assert r.did.coef == pytest.approx(tw.coef, abs=1e-12)
+    assert r.did.estimate == pytest.approx(tw.estimate, abs=1e-12)
     assert r.tidy()["estimate"].iloc[0] == pytest.approx(1.5, abs=0.05)
 
 
@@ -105,7 +105,7 @@ def test_did_on_matched_sample(res, panel):
     d = panel.data
     kept = d[d["city_id"].isin(res.matched_units["unit"])]
     tw = didbook.twfe(kept, "equalization", "dg_treated", "city_id", "year", warn_few_clusters=False)
-    assert res.did.coef == pytest.approx(tw.coef, abs=1e-12)
+    assert res.did.estimate == pytest.approx(tw.estimate, abs=1e-12)
     assert list(res.tidy().columns) == ["term", "estimate", "std_error", "p_value", "conf_low", "conf_high"]
     assert "PSM-DID" in res.summary()
 

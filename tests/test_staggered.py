@@ -73,14 +73,14 @@ def test_cs_reproduces_published_r_did_aggregations(cs_reg):
     assert sorted(got) == sorted(R_DYNAMIC)
     for e, v in R_DYNAMIC.items():
         assert got[e] == pytest.approx(v, abs=6e-5)
-    assert dyn.overall[0] == pytest.approx(R_DYNAMIC_OVERALL[0], abs=6e-5)
-    assert dyn.overall[1] == pytest.approx(R_DYNAMIC_OVERALL[1], abs=0.002)
+    assert dyn.estimate == pytest.approx(R_DYNAMIC_OVERALL[0], abs=6e-5)
+    assert dyn.std_error == pytest.approx(R_DYNAMIC_OVERALL[1], abs=0.002)
     grp = cs_reg.aggregate("group")
     got = dict(zip(grp.table["cohort"], grp.table["estimate"]))
     for g, v in R_GROUP.items():
         assert got[g] == pytest.approx(v, abs=6e-5)
-    assert grp.overall[0] == pytest.approx(R_GROUP_OVERALL[0], abs=6e-4)
-    assert grp.overall[1] == pytest.approx(R_GROUP_OVERALL[1], abs=0.002)
+    assert grp.estimate == pytest.approx(R_GROUP_OVERALL[0], abs=6e-4)
+    assert grp.std_error == pytest.approx(R_GROUP_OVERALL[1], abs=0.002)
     # tidy contract
     assert list(dyn.tidy().columns[:6]) == ["term", "estimate", "std_error", "p_value", "conf_low", "conf_high"]
     assert "event_time" in dyn.tidy().columns
@@ -91,7 +91,7 @@ def test_cs_agrees_with_diff_diff(mpdta, est_method):
     """moderndid (our engine) against diff-diff's independent CallawaySantAnna, with a covariate."""
     import diff_diff as dd
 
-    ours = staggered(mpdta, Y, UNIT, TIME, COHORT, method="cs", est_method=est_method, covariates=["lpop"])
+    ours = staggered(mpdta, Y, UNIT, TIME, COHORT, method="cs", est_method=est_method, controls=["lpop"])
     other = dd.CallawaySantAnna(estimation_method=est_method).fit(
         mpdta, outcome=Y, unit=UNIT, time=TIME, first_treat=COHORT, covariates=["lpop"])
     theirs = other.to_dataframe().rename(columns={"group": "cohort"}).set_index(["cohort", "time"])
@@ -101,7 +101,7 @@ def test_cs_agrees_with_diff_diff(mpdta, est_method):
     # logit/propensity fits converge to ~1e-6, not to machine precision
     np.testing.assert_allclose(j["estimate"], j["effect"], atol=2e-5)
     np.testing.assert_allclose(j["std_error"], j["se"], rtol=0.02)
-    assert ours.overall[0] == pytest.approx(other.overall_att, abs=2e-5)
+    assert ours.estimate == pytest.approx(other.overall_att, abs=2e-5)
 
 
 def test_cs_notyet_agrees_with_diff_diff(mpdta):
@@ -114,7 +114,7 @@ def test_cs_notyet_agrees_with_diff_diff(mpdta):
         other.to_dataframe().rename(columns={"group": "cohort"}).set_index(["cohort", "time"]), how="inner")
     assert len(j) == 12
     np.testing.assert_allclose(j["estimate"], j["effect"], atol=1e-6)
-    assert ours.overall[0] == pytest.approx(other.att, abs=1e-6)
+    assert ours.estimate == pytest.approx(other.att, abs=1e-6)
 
 
 def test_sa_agrees_with_pyfixest_saturated_event_study(mpdta):
@@ -138,7 +138,7 @@ def test_sa_agrees_with_pyfixest_saturated_event_study(mpdta):
     assert n == 12
     # the SA interaction-weighted post-period ATT equals the CS simple ATT without covariates
     cs = staggered(mpdta, Y, UNIT, TIME, COHORT, method="cs", est_method="reg")
-    assert ours.overall[0] == pytest.approx(cs.overall[0], abs=1e-8)
+    assert ours.estimate == pytest.approx(cs.estimate, abs=1e-8)
 
 
 def test_bjs_matches_hand_computed_imputation(mpdta):
@@ -158,7 +158,7 @@ def test_bjs_matches_hand_computed_imputation(mpdta):
     b = pd.Series(fe[f"C({TIME})"]).rename(index=lambda s: int(float(s)))
     tr = d[d["D"] == 1].copy()
     tr["tau"] = tr[Y] - tr[UNIT].map(a) - tr[TIME].map(b)
-    assert ours.overall[0] == pytest.approx(tr["tau"].mean(), abs=1e-8)
+    assert ours.estimate == pytest.approx(tr["tau"].mean(), abs=1e-8)
     tr["e"] = tr[TIME] - tr[COHORT]
     dyn = ours.aggregate("dynamic").table.set_index("event_time")["estimate"]
     hand = tr.groupby("e")["tau"].mean()
@@ -179,8 +179,9 @@ def test_robust_estimators_cover_the_truth(baseline, method, control):
     truth = baseline.truth.att[("platform", "income_gap")]
     fit = staggered(baseline.data, "income_gap", "city_id", "year", "platform_cohort", method=method,
                     control=control, treatment="platform_treated", cluster="province_id",
-                    n_bootstrap=199 if method == "cs" else 0, seed=7)
-    est, se = fit.overall
+                    n_draws=199 if method == "cs" else 0, seed=7)
+    est, se = fit.estimate, fit.std_error
+    assert fit.conf_low <= truth <= fit.conf_high
     assert est - 1.96 * se <= truth <= est + 1.96 * se, (method, est, se, truth)
 
 
@@ -189,11 +190,11 @@ def test_twfe_misses_under_heterogeneous_effects_and_bacon_explains(baseline):
     truth = baseline.truth.att[("platform", "income_gap")]
     tw = didbook.twfe(d, "income_gap", "platform_treated", "city_id", "year", cluster="province_id",
                       warn_few_clusters=False)
-    assert not (tw.coef - 1.96 * tw.se <= truth <= tw.coef + 1.96 * tw.se)
+    assert not (tw.estimate - 1.96 * tw.std_error <= truth <= tw.estimate + 1.96 * tw.std_error)
     cs = staggered(d, "income_gap", "city_id", "year", "platform_cohort", control="notyet")
-    assert abs(cs.overall[0] - truth) < abs(tw.coef - truth) / 3
+    assert abs(cs.estimate - truth) < abs(tw.estimate - truth) / 3
     bd = didbook.bacon_decomposition(d, "income_gap", "platform_treated", "city_id", "year")
-    assert bd.weighted_sum == pytest.approx(tw.coef, abs=1e-8)
+    assert bd.weighted_sum == pytest.approx(tw.estimate, abs=1e-8)
     by = bd.by_type.set_index("type")
     # the comparisons that use already-treated cohorts as controls are the most biased towards 0
     bias = (by["estimate"] - truth).abs()
@@ -207,10 +208,11 @@ def test_homogeneous_effects_everything_agrees(homogeneous):
     ests = {}
     tw = didbook.twfe(d, "income_gap", "platform_treated", "city_id", "year", cluster="province_id",
                       warn_few_clusters=False)
-    ests["twfe"] = (tw.coef, tw.se)
+    ests["twfe"] = (tw.estimate, tw.std_error)
     for m in ("cs", "sa", "bjs"):
-        ests[m] = staggered(d, "income_gap", "city_id", "year", "platform_cohort", method=m, cluster="province_id",
-                            n_bootstrap=199 if m == "cs" else 0, seed=7).overall
+        r = staggered(d, "income_gap", "city_id", "year", "platform_cohort", method=m, cluster="province_id",
+                      n_draws=199 if m == "cs" else 0, seed=7)
+        ests[m] = (r.estimate, r.std_error)
     for name, (est, se) in ests.items():
         assert est - 1.96 * se <= truth <= est + 1.96 * se, name
     vals = [v[0] for v in ests.values()]
@@ -243,7 +245,7 @@ def test_all_treated_needs_notyet_or_last_cohort():
     with pytest.raises(PanelDataError, match="no never-treated units"):
         staggered(d, "income_gap", "city_id", "year", "platform_cohort", control="never")
     cs = staggered(d, "income_gap", "city_id", "year", "platform_cohort", control="notyet")
-    assert np.isfinite(cs.overall[0])
+    assert np.isfinite(cs.estimate)
     sa = staggered(d, "income_gap", "city_id", "year", "platform_cohort", method="sa")
     assert "last-treated cohort" in sa.info["control group"]
     last = d["platform_cohort"].max()
@@ -280,7 +282,7 @@ def _small_panel() -> pd.DataFrame:
 def test_small_panel_runs():
     fit = staggered(_small_panel(), "y", "id", "t", "g", treatment="d", est_method="reg")
     assert fit.att_gt.shape[0] == 2 * 4
-    assert fit.overall[0] == pytest.approx(1.0, abs=0.6)
+    assert fit.estimate == pytest.approx(1.0, abs=0.6)
 
 
 @pytest.mark.parametrize(
@@ -305,7 +307,7 @@ def test_bad_input_raises_clear_error(mutate, match):
     d = mutate(_small_panel())
     covs = ["x", "x2"] if "x2" in d.columns else []
     with pytest.raises(PanelDataError, match=match):
-        staggered(d, "y", "id", "t", "g", treatment="d", covariates=covs, est_method="reg")
+        staggered(d, "y", "id", "t", "g", treatment="d", controls=covs, est_method="reg")
 
 
 def test_bad_options():

@@ -26,8 +26,8 @@ def test_cells_stars_and_rows(fits):
     fr = tab.frame
     assert list(fr.columns) == ["Homicide", "Homicide (full)", "Larceny"]
     for j, f in enumerate(fits):
-        assert fr.loc["post"].iloc[j] == f"{f.coef:.4f}" + stars_for(f.p_value)
-        assert fr.iloc[1, j] == f"({f.se:.4f})"
+        assert fr.loc["post"].iloc[j] == f"{f.estimate:.4f}" + stars_for(f.p_value)
+        assert fr.iloc[1, j] == f"({f.std_error:.4f})"
         assert fr.loc["N"].iloc[j] == "550"
         assert fr.loc["Within R²"].iloc[j] == f"{f.r2_within:.4f}"
     assert fr.loc["Controls"].tolist() == ["No", "Yes", "No"]

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ._engine import _engine_info, _WarningLog
 from ._results import Result, tidy_frame
 from ._validation import PanelDataError, check_absorbing, check_binary, check_panel
 
@@ -59,21 +60,22 @@ class BaconResult(Result):
         (``control`` is the control cohort or ``"never"``).
     by_type : pandas.DataFrame
         ``type, weight, estimate`` (weight-averaged estimate within type).
-    twfe_estimate : float
-        The TWFE coefficient of ``treatment`` (``outcome ~ treatment | unit + time``).
+    estimate : float
+        The headline: the TWFE coefficient of ``treatment`` (``outcome ~ treatment | unit + time``)
+        that is being decomposed. ``std_error``, ``conf_low``, ``conf_high`` and ``p_value`` are
+        NaN: the decomposition is an identity, not an inference.
     weighted_sum : float
-        ``sum(weight * estimate)``; equals ``twfe_estimate`` up to rounding.
+        ``sum(weight * estimate)``; equals ``estimate`` up to rounding.
     """
 
     components: pd.DataFrame = None
     by_type: pd.DataFrame = None
-    twfe_estimate: float = np.nan
     weighted_sum: float = np.nan
 
     @property
     def sum_check(self) -> float:
-        """``weighted_sum - twfe_estimate`` (should be ~1e-15)."""
-        return float(self.weighted_sum - self.twfe_estimate)
+        """``weighted_sum - estimate`` (should be ~1e-15)."""
+        return float(self.weighted_sum - self.estimate)
 
     def plot(self, ax=None, title: str | None = None):
         """Scatter of each 2x2 estimate against its weight, by comparison type, with the TWFE line.
@@ -92,7 +94,7 @@ class BaconResult(Result):
         for i, (typ, grp) in enumerate(self.components.groupby("type", sort=False)):
             ax.scatter(grp["weight"], grp["estimate"], marker=markers.get(typ, "s"), color=f"C{i}", label=typ,
                        alpha=0.8)
-        ax.axhline(self.twfe_estimate, color="0.3", ls="--", lw=1, label=f"TWFE = {self.twfe_estimate:.4f}")
+        ax.axhline(self.estimate, color="0.3", ls="--", lw=1, label=f"TWFE = {self.estimate:.4f}")
         ax.axhline(0, color="0.6", lw=0.8)
         ax.set_xlabel("weight")
         ax.set_ylabel("2x2 DID estimate")
@@ -120,7 +122,7 @@ def bacon_decomposition(data: pd.DataFrame, outcome: str, treatment: str, unit: 
     Returns
     -------
     BaconResult
-        ``.components``, ``.by_type``, ``.twfe_estimate``, ``.weighted_sum``, ``.plot()``.
+        ``.estimate`` (the TWFE coefficient), ``.components``, ``.by_type``, ``.weighted_sum``, ``.plot()``.
 
     Raises
     ------
@@ -134,7 +136,7 @@ def bacon_decomposition(data: pd.DataFrame, outcome: str, treatment: str, unit: 
     >>> import didbook
     >>> castle = didbook.load_dataset("castle").data
     >>> bd = didbook.bacon_decomposition(castle, "l_homicide", "post", "sid", "year")
-    >>> round(bd.twfe_estimate, 6), abs(bd.sum_check) < 1e-10
+    >>> round(bd.estimate, 6), abs(bd.sum_check) < 1e-10
     (0.069398, True)
     """
     check_panel(data, unit, time, [outcome, treatment])
@@ -163,8 +165,6 @@ def bacon_decomposition(data: pd.DataFrame, outcome: str, treatment: str, unit: 
 
     import diff_diff as dd
     import pyfixest as pf
-
-    from .staggered import _WarningLog
 
     log = _WarningLog()
     with log:
@@ -197,7 +197,6 @@ def bacon_decomposition(data: pd.DataFrame, outcome: str, treatment: str, unit: 
         info[f"weight: {typ}"] = f"{w:.4f}"
     if n_always:
         info["always-treated units"] = f"{n_always} (pooled with the never treated, Goodman-Bacon fn. 11)"
-    if log.messages:
-        info["engine warnings"] = "; ".join(log.messages)
+    info.update(_engine_info(log))
     return BaconResult(table=table, info=info, title=f"Goodman-Bacon decomposition of the TWFE estimate ({treatment})",
-                       components=comps, by_type=by, twfe_estimate=twfe_est, weighted_sum=wsum)
+                       components=comps, by_type=by, estimate=twfe_est, weighted_sum=wsum)

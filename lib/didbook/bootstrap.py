@@ -9,16 +9,22 @@ Method (Cameron, Gelbach and Miller 2008; Roodman, MacKinnon, Nielsen and Webb 2
     3. For each draw of cluster-level weights ``v_g`` (Rademacher or Webb's six-point), form
        ``y* = fitted + u * v_g``, re-estimate ``beta*`` and its CRV1 standard error, and compute
        ``t* = (beta* - beta0) / se*``. Everything is done with ``G x G`` cluster summaries
-       ("fast and wild", Roodman et al. 2019), so ``B = 9999`` draws take a fraction of a second.
-    4. p-value = share of draws with ``|t*| >= |t|`` (symmetric, two-sided). Exact ties -- under
-       WCR the draws with all weights +1 or all -1 reproduce ``|t|`` -- are counted (relative
-       tolerance 1e-10), the conservative choice; ``wildboottest`` counts them too (its ``>``
-       sees them as exceeding through rounding), so the two agree. With Rademacher weights and
-       ``2**G < B`` all ``2**G`` sign vectors are enumerated instead of sampled (as in
-       ``wildboottest``), and the random draws use the same generator calls as ``wildboottest``,
-       so both packages give identical p-values for the same seed.
+       ("fast and wild", Roodman et al. 2019), so ``n_draws = 9999`` draws take a fraction of a second.
+    4. p-value (symmetric, two-sided), with the same finite-draw convention as
+       :func:`didbook.placebo_test`: ``p = (1 + #{r : |t*_r| >= |t|}) / (1 + n_draws)``. The
+       observed sample counts as one draw from the null, so ``p`` is never 0 (Phipson and Smyth
+       2010; with few draws ``#/n_draws`` can be 0, which no finite sample supports). Exact ties --
+       under WCR the draws with all weights +1 or all -1 reproduce ``|t|`` -- are counted
+       (relative tolerance 1e-10), the conservative choice. With Rademacher weights and
+       ``2**G < n_draws`` all ``2**G`` sign vectors are enumerated instead of sampled (as in
+       ``wildboottest``); the enumeration contains the observed sample itself (all weights +1),
+       so there ``p`` is the exact share ``#{|t*| >= |t|} / 2**G`` with no +1. The random draws use
+       the same generator calls as ``wildboottest``, so the two packages use identical draws: our
+       ``p`` equals ``(1 + n_draws * p_wildboottest) / (1 + n_draws)`` (``wildboottest`` reports
+       the plain share), and equals it exactly under full enumeration.
     5. Confidence interval by test inversion: the set of ``beta0`` not rejected at level
-       ``alpha``, found by bisection on ``p(beta0) - alpha`` with the same weight draws.
+       ``alpha``, found by bisection on ``p(beta0) - alpha`` with the same weight draws (and the
+       same p-value convention).
 
 The small-sample factor ``G/(G-1) (N-1)/(N-K)`` is the one of :func:`didbook.twfe` and cancels
 in the bootstrap p-value.
@@ -35,8 +41,9 @@ import pandas as pd
 
 from ._results import Result
 from ._validation import PanelDataError, as_list, check_panel
-from .placebo import _sorted_layout, _TwoWayAnnihilator
-from .twfe import _check_treatment, twfe
+from ._demean import _sorted_layout, _TwoWayAnnihilator
+from ._fitting import _check_treatment
+from .twfe import twfe
 
 __all__ = ["wild_cluster_bootstrap", "BootstrapResult"]
 
@@ -52,24 +59,20 @@ class BootstrapResult(Result):
     estimate, std_error, t_stat : float
         TWFE estimate, its CRV1 standard error and t statistic (as :func:`didbook.twfe`).
     p_value : float
-        Wild cluster bootstrap p-value for ``H0: beta = 0``.
-    conf_int : tuple of float
-        Bootstrap confidence interval by test inversion (``(nan, nan)`` if not requested).
+        Wild cluster bootstrap p-value for ``H0: beta = 0`` (finite-draw convention, see module doc).
+    conf_low, conf_high : float
+        Bootstrap confidence interval by test inversion (NaN if not requested).
     t_boot : numpy.ndarray
         Bootstrap t statistics under ``H0: beta = 0``.
-    B : int
+    n_draws : int
         Number of draws actually used (``2**G`` under full enumeration).
     full_enumeration : bool
     n_clusters : int
     """
 
-    estimate: float = np.nan
-    std_error: float = np.nan
     t_stat: float = np.nan
-    p_value: float = np.nan
-    conf_int: tuple[float, float] = (np.nan, np.nan)
     t_boot: np.ndarray = field(default_factory=lambda: np.empty(0))
-    B: int = 0
+    n_draws: int = 0
     full_enumeration: bool = False
     n_clusters: int = 0
 
@@ -91,20 +94,25 @@ def _draw_weights(G: int, B: int, kind: str, seed: int) -> tuple[np.ndarray, boo
     elif kind == "webb":
         v = rng.choice(a=_WEBB, size=G * B, replace=True)
     else:
-        raise ValueError("weights must be 'rademacher' or 'webb'")
+        raise ValueError("weight_type must be 'rademacher' or 'webb'")
     return np.asarray(v, dtype=float).reshape(G, B), False
 
 
-def _pvalue(tb: np.ndarray, t: float) -> float:
-    """Share of ``|t*| >= |t|``, ties to 1e-10 relative (e.g. the all-ones draw under WCR) counted."""
-    return float(np.mean(np.abs(tb) >= abs(t) * (1 - 1e-10)))
+def _pvalue(tb: np.ndarray, t: float, full: bool = False) -> float:
+    """``(1 + #{|t*| >= |t|}) / (1 + B)`` for random draws; the exact share under full enumeration.
+
+    Ties to 1e-10 relative (e.g. the all-ones draw under WCR) are counted.
+    """
+    k = int(np.sum(np.abs(tb) >= abs(t) * (1 - 1e-10)))
+    return k / len(tb) if full else (1 + k) / (1 + len(tb))
 
 
 class _WildT:
     """Bootstrap t statistics for H0: beta = beta0 from G x G cluster summaries (FWL form)."""
 
-    def __init__(self, yt: np.ndarray, dt: np.ndarray, cl: np.ndarray, G: int, M, impose_null: bool):
-        self.yt, self.dt, self.cl, self.G, self.impose_null = yt, dt, cl, G, impose_null
+    def __init__(self, yt: np.ndarray, dt: np.ndarray, cl: np.ndarray, G: int, M, impose_null: bool,
+                 full: bool = False):
+        self.yt, self.dt, self.cl, self.G, self.impose_null, self.full = yt, dt, cl, G, impose_null, full
         self.dd = float(dt @ dt)
         self.beta = float(dt @ yt) / self.dd
         self.H = (cl[:, None] == np.arange(G)[None, :]).astype(float)  # N x G cluster indicators
@@ -135,7 +143,7 @@ class _WildT:
             return delta / se
 
     def pvalue(self, V: np.ndarray, beta0: float) -> float:
-        return _pvalue(self.tboot(V, beta0), self.tstat_obs(beta0))
+        return _pvalue(self.tboot(V, beta0), self.tstat_obs(beta0), self.full)
 
 
 def _invert(wt: _WildT, V: np.ndarray, alpha: float, se: float) -> tuple[float, float]:
@@ -174,8 +182,8 @@ def wild_cluster_bootstrap(
     time: str,
     cluster: str,
     controls: Sequence[str] = (),
-    B: int = 9999,
-    weights: str = "rademacher",
+    n_draws: int = 9999,
+    weight_type: str = "rademacher",
     seed: int = 0,
     impose_null: bool = True,
     *,
@@ -195,9 +203,9 @@ def wild_cluster_bootstrap(
         Cluster variable (e.g. province); units should be nested in clusters.
     controls : sequence of str
         Covariates.
-    B : int
-        Number of bootstrap draws (full enumeration replaces it when Rademacher and ``2**G < B``).
-    weights : {"rademacher", "webb"}
+    n_draws : int
+        Number of bootstrap draws (full enumeration replaces it when Rademacher and ``2**G < n_draws``).
+    weight_type : {"rademacher", "webb"}
         Cluster weight distribution; Webb's six-point weights are preferred below ~12 clusters.
     seed : int
         Seed for ``numpy.random.default_rng``.
@@ -213,15 +221,15 @@ def wild_cluster_bootstrap(
     Returns
     -------
     BootstrapResult
-        ``.p_value``, ``.conf_int``, ``.t_stat``, ``.t_boot``, ``.tidy()``, ``.summary()``.
+        ``.p_value``, ``.conf_low``, ``.conf_high``, ``.t_stat``, ``.t_boot``, ``.tidy()``, ``.summary()``.
 
     Examples
     --------
     >>> import didbook
     >>> df = didbook.load_dataset("castle").data
     >>> res = didbook.wild_cluster_bootstrap(df, "l_homicide", "post", "sid", "year", "sid",
-    ...                                      B=999, seed=1, treatment_type="share")
-    >>> 0 < res.p_value < 1 and res.conf_int[0] < res.estimate < res.conf_int[1]
+    ...                                      n_draws=999, seed=1, treatment_type="share")
+    >>> 0 < res.p_value < 1 and res.conf_low < res.estimate < res.conf_high
     True
     """
     controls = as_list(controls)
@@ -238,29 +246,29 @@ def wild_cluster_bootstrap(
     M = _TwoWayAnnihilator(u_codes[order], t_codes[order], starts, X, controls)
     yt = M(data[outcome].to_numpy(dtype=float)[order])
     dt = M(data[treatment].to_numpy(dtype=float)[order])
-    wt = _WildT(yt, dt, cl_codes, G, M, impose_null)
-    V, full = _draw_weights(G, int(B), weights, seed)
-    t_obs = fit.coef / fit.se
+    V, full = _draw_weights(G, int(n_draws), weight_type, seed)
+    wt = _WildT(yt, dt, cl_codes, G, M, impose_null, full)
+    t_obs = fit.estimate / fit.std_error
     tb = wt.tboot(V, 0.0)
-    p = _pvalue(tb, wt.tstat_obs(0.0))
-    ci = _invert(wt, V, alpha, fit.se) if conf_int else (np.nan, np.nan)
+    p = _pvalue(tb, wt.tstat_obs(0.0), full)
+    ci = _invert(wt, V, alpha, fit.std_error) if conf_int else (np.nan, np.nan)
     # rescale bootstrap t to the reported (small-sample corrected) t statistic
     scale = t_obs / wt.tstat_obs(0.0) if wt.tstat_obs(0.0) != 0 else 1.0
-    table = pd.DataFrame({"term": [treatment], "estimate": [fit.coef], "std_error": [fit.se], "p_value": [p],
+    table = pd.DataFrame({"term": [treatment], "estimate": [fit.estimate], "std_error": [fit.std_error], "p_value": [p],
                           "conf_low": [ci[0]], "conf_high": [ci[1]]})
     info = {
         "Outcome": outcome,
         "Treatment": treatment,
         "Clusters": f"{cluster} ({G})",
         "Bootstrap": f"wild cluster bootstrap-t, {'WCR (null imposed)' if impose_null else 'WCU'}, "
-        f"{weights} weights",
-        "Draws": f"{V.shape[1]}" + (" (full enumeration)" if full else f" (seed {seed})"),
+        f"{weight_type} weights",
+        "Draws": f"{V.shape[1]}" + (" (full enumeration)" if full else f" (seed {seed}; p = (1 + #) / (1 + draws))"),
         "t statistic (CRV1)": round(float(t_obs), 4),
         "Bootstrap p-value": round(p, 6),
         f"{100 * (1 - alpha):g}% CI (test inversion)": f"[{ci[0]:.6g}, {ci[1]:.6g}]",
     }
     return BootstrapResult(
         table=table, info=info, title="Wild cluster bootstrap",
-        estimate=fit.coef, std_error=fit.se, t_stat=float(t_obs), p_value=p, conf_int=ci,
-        t_boot=tb * scale, B=int(V.shape[1]), full_enumeration=full, n_clusters=G,
+        estimate=fit.estimate, std_error=fit.std_error, t_stat=float(t_obs), p_value=p, conf_low=ci[0],
+        conf_high=ci[1], t_boot=tb * scale, n_draws=int(V.shape[1]), full_enumeration=full, n_clusters=G,
     )

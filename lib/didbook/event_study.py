@@ -21,9 +21,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from ._fitting import _fit, _n_clusters, _tidy_from_fit, _warn_clusters
 from ._results import TIDY_COLUMNS, Result
 from ._validation import PanelDataError, as_list, check_panel
-from .twfe import _fit, _n_clusters, _tidy_from_fit, _warn_clusters
 
 __all__ = ["event_study", "EventStudyResult", "WaldTest"]
 
@@ -47,6 +47,11 @@ class EventStudyResult(Result):
 
     Attributes
     ----------
+    estimate, std_error, conf_low, conf_high, p_value : float
+        The headline: the **average of the post-period coefficients** (event times ``>= 0``,
+        equal weights), its standard error from ``vcov`` (delta method), confidence interval and
+        p-value with the same t reference distribution as the coefficients. Row-level numbers are
+        in ``tidy()``.
     event_times : list of int
         Estimated event times (reference excluded), in increasing order.
     estimates : numpy.ndarray
@@ -126,7 +131,7 @@ def event_study(
     fixed_effects: Sequence[str] = (),
     vcov: str = "cluster",
     ssc: dict | None = None,
-    warn_few_clusters: bool = True,
+    warn_few_clusters: bool = False,
 ) -> EventStudyResult:
     """TWFE event study with leads and lags around adoption.
 
@@ -207,7 +212,7 @@ def event_study(
     )
     tb = _tidy_from_fit(fit, names)
     g = _n_clusters(fit, vcov)
-    _warn_clusters(g, warn_few_clusters)
+    notes = _warn_clusters(g, warn_few_clusters)
     es_tb = tb[tb["term"].isin(dummies)].reset_index(drop=True)
     es_tb["event_time"] = [int(t.split("::")[1]) for t in es_tb["term"]]
     coefnames = [names[str(c)] for c in fit._coefnames]
@@ -215,13 +220,20 @@ def event_study(
     V = np.asarray(fit._vcov)[np.ix_(idx, idx)]
     b = np.asarray(fit._beta_hat)[idx]
 
+    dfd = int(g - 1) if g is not None else int(fit._df_t)
+    post = np.array([k >= 0 for k in ks], dtype=float)
+    w = post / post.sum() if post.sum() else post
+    avg, avg_se = float(w @ b), float(np.sqrt(w @ V @ w)) if post.sum() else np.nan
+    crit = float(stats.t.ppf(0.975, dfd))
+    headline = {"estimate": avg, "std_error": avg_se, "conf_low": avg - crit * avg_se,
+                "conf_high": avg + crit * avg_se, "p_value": float(2 * stats.t.sf(abs(avg / avg_se), dfd))}
+
     pre = [i for i, k in enumerate(ks) if k < 0]
     pretrend = None
     if pre:
         bp, Vp = b[pre], V[np.ix_(pre, pre)]
         W = float(bp @ np.linalg.solve(Vp, bp))
         q = len(pre)
-        dfd = int(g - 1) if g is not None else int(fit._df_t)
         F = W / q
         pretrend = WaldTest(statistic=F, df=(q, dfd), p_value=float(stats.f.sf(F, q, dfd)), chi2=W)
 
@@ -232,9 +244,12 @@ def event_study(
         "Observations": int(fit._N),
         "Std. errors": f"clustered by {cluster or unit} ({g} clusters)" if vcov == "cluster" else vcov,
         "Pre-trend test (leads = 0)": str(pretrend) if pretrend else "no leads",
+        "Average post-period effect": f"{avg:.6g} (SE {avg_se:.6g})",
     }
-    return EventStudyResult(
-        table=es_tb, info=info, title="Event study (TWFE leads and lags)",
+    res = EventStudyResult(
+        table=es_tb, info=info, title="Event study (TWFE leads and lags)", notes=notes,
         event_times=ks, estimates=b, vcov=V, reference=reference, pretrend_test=pretrend,
         nobs=int(fit._N), n_clusters=g, binned=bin, model=fit,
     )
+    res._set_headline(headline)
+    return res

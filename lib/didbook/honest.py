@@ -33,6 +33,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from scipy import stats
+
+from ._engine import _engine_info, _WarningLog
 from ._results import Result, tidy_frame
 
 __all__ = ["honest_sensitivity", "HonestResult"]
@@ -42,18 +45,19 @@ __all__ = ["honest_sensitivity", "HonestResult"]
 class HonestResult(Result):
     """Result of :func:`honest_sensitivity`.
 
-    ``tidy()`` lists the original confidence interval and the robust set for each ``M`` (no
-    point estimate or standard error for the robust rows; ``estimate`` is the original one).
+    ``tidy()`` lists the robust set for each ``M`` (no standard error for the robust rows;
+    their ``estimate`` is the original one).
 
     Attributes
     ----------
+    estimate : float
+        The headline: point estimate of the target ``l_vec' beta_post``.
+    std_error, conf_low, conf_high, p_value : float
+        Its standard error, the usual (parallel trends exact) confidence interval and normal
+        p-value -- the benchmark the robust sets in ``table`` widen as ``M`` grows.
     table : pandas.DataFrame
         Robust confidence sets: ``M, lb, ub, method`` (``method`` is the CI construction) plus
         the tidy columns.
-    original_ci : tuple of float
-        ``(lb, ub)`` of the usual confidence interval for the target (parallel trends exact).
-    estimate : float
-        Point estimate of the target ``l_vec' beta_post``.
     breakdown : float or None
         Smallest ``M`` on the grid whose robust set includes 0 (``None`` if none does; 0 if even
         the original interval includes 0).
@@ -61,8 +65,6 @@ class HonestResult(Result):
         ``"relative_magnitude"`` or ``"smoothness"``.
     """
 
-    original_ci: tuple[float, float] = (np.nan, np.nan)
-    estimate: float = np.nan
     breakdown: float | None = None
     restriction: str = "relative_magnitude"
     l_vec: np.ndarray | None = None
@@ -83,7 +85,7 @@ class HonestResult(Result):
         m = tb["M"].to_numpy(dtype=float)
         step = np.min(np.diff(np.unique(m))) if len(np.unique(m)) > 1 else 1.0
         x0 = m.min() - step
-        lo, hi = self.original_ci
+        lo, hi = self.conf_low, self.conf_high
         ax.errorbar([x0], [(lo + hi) / 2], yerr=[[(hi - lo) / 2]], fmt="none", color="C3", capsize=4, lw=2,
                     label="original CI")
         mid = (tb["lb"] + tb["ub"]).to_numpy() / 2
@@ -169,7 +171,7 @@ def honest_sensitivity(
     Returns
     -------
     HonestResult
-        ``.table`` (M, lb, ub, method), ``.original_ci``, ``.breakdown``, ``.plot()``.
+        ``.table`` (M, lb, ub, method), ``.estimate`` with the original ``.conf_low``/``.conf_high``, ``.breakdown``, ``.plot()``.
 
     Raises
     ------
@@ -229,8 +231,6 @@ def honest_sensitivity(
         if l_vec.shape != (num_post,):
             raise ValueError(f"target weights must have length num_post = {num_post}")
 
-    from .staggered import _WarningLog
-
     log = _WarningLog()
     common = dict(betahat=b, sigma=V, num_pre_periods=num_pre, num_post_periods=num_post, l_vec=l_vec, alpha=alpha)
     with log:
@@ -276,7 +276,8 @@ def honest_sensitivity(
             "estimate": f"{est:.4g}", "original CI": f"[{o_lb:.4g}, {o_ub:.4g}]",
             "breakdown": "none on the grid" if breakdown is None else f"{breakdown:g}",
             "event times": labels}
-    if log.messages:
-        info["engine notes"] = "; ".join(log.messages)
+    info.update(_engine_info(log))
+    p_orig = float(2 * stats.norm.sf(abs(est / se))) if se > 0 else np.nan
     return HonestResult(table=table, info=info, title=f"Rambachan-Roth sensitivity ({info['restriction']})",
-                        original_ci=(o_lb, o_ub), estimate=est, breakdown=breakdown, restriction=method, l_vec=l_vec)
+                        estimate=est, std_error=se, conf_low=o_lb, conf_high=o_ub, p_value=p_orig,
+                        breakdown=breakdown, restriction=method, l_vec=l_vec)

@@ -2,7 +2,7 @@
 
 Under the sharp null of no effect for any unit, the outcomes do not depend on who was treated
 when, so re-estimating the TWFE coefficient under placebo assignments traces out its null
-distribution. :func:`placebo_test` does this for ``n`` reassignments *without* refitting ``n``
+distribution. :func:`placebo_test` does this for ``n_draws`` reassignments *without* refitting ``n_draws``
 regressions: by Frisch-Waugh-Lovell, the TWFE coefficient for a treatment vector ``d`` is
 
     beta(d) = d' M y / d' M d,
@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ._demean import _sorted_layout, _TwoWayAnnihilator
 from ._results import Result
 from ._validation import PanelDataError, as_list, check_absorbing, check_binary, check_panel
 
@@ -50,26 +51,28 @@ class PlaceboResult(Result):
 
     Attributes
     ----------
-    observed : float
-        TWFE estimate with the actual assignment.
-    null_distribution : numpy.ndarray
-        The ``n`` placebo estimates.
+    estimate : float
+        The headline: the TWFE estimate with the actual assignment.
     p_value : float
         Two-sided randomization p-value with the +1 correction (see module doc).
+    std_error : float
+        Standard deviation of the placebo (null) distribution.
+    conf_low, conf_high : float
+        NaN: the test gives a p-value, not a confidence interval.
+    null_distribution : numpy.ndarray
+        The ``n_draws`` placebo estimates.
     kind : str
         ``"permute"`` or ``"in_time"``.
     cluster : str or None
         Column whose values were re-assigned as blocks (``None``: units were re-assigned).
     cohorts : numpy.ndarray
-        ``(n, n_units)`` placebo adoption period of every unit in each draw, as an index into
+        ``(n_draws, n_units)`` placebo adoption period of every unit in each draw, as an index into
         ``periods`` (``inf`` = never treated); units in the order of ``units``.
     units, periods : numpy.ndarray
         Sorted unit labels and sorted time periods.
     """
 
-    observed: float = np.nan
     null_distribution: np.ndarray = field(default_factory=lambda: np.empty(0))
-    p_value: float = np.nan
     kind: str = "permute"
     cluster: str | None = None
     cohorts: np.ndarray = field(default_factory=lambda: np.empty((0, 0)))
@@ -92,74 +95,11 @@ class PlaceboResult(Result):
         """
         from .plotting import null_histogram
 
-        ax = null_histogram(self.null_distribution, self.observed, ax=ax, bins=bins,
-                            draws_label="placebo estimates", observed_label=f"observed = {self.observed:.4f}",
+        ax = null_histogram(self.null_distribution, self.estimate, ax=ax, bins=bins,
+                            draws_label="placebo estimates", observed_label=f"observed = {self.estimate:.4f}",
                             xlabel="TWFE coefficient")
         ax.set_title(f"Randomization inference ({len(self.null_distribution)} draws), p = {self.p_value:.3f}")
         return ax
-
-
-def _sorted_layout(data: pd.DataFrame, unit: str, time: str):
-    u_codes, units = pd.factorize(data[unit], sort=True)
-    t_codes, periods = pd.factorize(data[time], sort=True)
-    order = np.lexsort((t_codes, u_codes))
-    starts = np.flatnonzero(np.r_[True, np.diff(u_codes[order]) != 0])
-    return u_codes, t_codes, np.asarray(units), np.asarray(periods), order, starts
-
-
-def _orthonormal_basis(Z: np.ndarray, labels: Sequence[str]) -> np.ndarray:
-    """Orthonormal basis of the columns of ``Z`` (Cholesky QR, applied twice for accuracy).
-
-    Raises PanelDataError naming the columns that are (numerically) linear combinations of others.
-    Cholesky QR uses only matrix products of ``N x q`` blocks, which stays fast on a busy machine.
-    """
-    from scipy.linalg import cholesky
-
-    if Z.shape[1] == 0:
-        return Z
-    norms = np.sqrt(np.einsum("ij,ij->j", Z, Z))
-    scale = np.where(norms > 0, norms, 1.0)
-    Zs = Z / scale
-    G = Zs.T @ Zs
-    r = np.linalg.qr(G, mode="r")  # q x q: cheap rank check on the scaled Gram matrix
-    bad = np.flatnonzero((norms <= 1e-12 * max(1.0, norms.max())) | (np.abs(np.diag(r)) <= 1e-10))
-    if len(bad):
-        raise PanelDataError(
-            f"singular covariates: {[labels[j] for j in bad]} are collinear with the unit/time effects "
-            "or with other controls"
-        )
-    Q = Zs
-    for _ in range(2):
-        R = cholesky(Q.T @ Q, lower=False)
-        Q = Q @ np.linalg.inv(R)  # Q R^{-1}; R is a small, well-conditioned q x q triangle
-    return Q
-
-
-class _TwoWayAnnihilator:
-    """Exact residual maker ``M`` for unit + time effects (+ controls) on unit-sorted rows."""
-
-    def __init__(self, u_sorted: np.ndarray, t_sorted: np.ndarray, starts: np.ndarray, X: np.ndarray | None,
-                 names: Sequence[str] = ()):
-        self.u = u_sorted
-        self.starts = starts
-        self.counts = np.diff(np.r_[starts, len(u_sorted)])
-        n_t = int(t_sorted.max()) + 1
-        Z = np.zeros((len(u_sorted), n_t - 1))
-        rows = np.flatnonzero(t_sorted > 0)
-        Z[rows, t_sorted[rows] - 1] = 1.0
-        if X is not None and X.shape[1]:
-            Z = np.column_stack([Z, X])
-        self.Q = _orthonormal_basis(self.within(Z), [f"time dummy {j + 1}" for j in range(n_t - 1)] + list(names))
-
-    def within(self, A: np.ndarray) -> np.ndarray:
-        """Subtract unit means (rows sorted by unit)."""
-        means = np.add.reduceat(A, self.starts, axis=0) / self.counts[:, None] if A.ndim == 2 else (
-            np.add.reduceat(A, self.starts) / self.counts)
-        return A - means[self.u]
-
-    def __call__(self, A: np.ndarray) -> np.ndarray:
-        Au = self.within(A)
-        return Au - self.Q @ (self.Q.T @ Au)
 
 
 def _cohort_of_units(d_sorted: np.ndarray, t_sorted: np.ndarray, u_sorted: np.ndarray, n_units: int) -> np.ndarray:
@@ -240,7 +180,7 @@ def placebo_test(
     unit: str,
     time: str,
     controls: Sequence[str] = (),
-    n: int = 1000,
+    n_draws: int = 1000,
     seed: int = 0,
     kind: str = "permute",
     progress: bool | None = None,
@@ -256,7 +196,7 @@ def placebo_test(
         Column names.
     controls : sequence of str
         Covariates, partialled out exactly as in :func:`didbook.twfe`.
-    n : int
+    n_draws : int
         Number of placebo draws.
     seed : int
         Seed of the ``numpy.random.default_rng`` generator.
@@ -283,21 +223,21 @@ def placebo_test(
     Returns
     -------
     PlaceboResult
-        ``.observed``, ``.null_distribution``, ``.p_value`` (two-sided, +1 corrected), ``.plot()``.
+        ``.estimate``, ``.p_value``, ``.null_distribution``, ``.p_value`` (two-sided, +1 corrected), ``.plot()``.
 
     Examples
     --------
     >>> import didbook
     >>> df = didbook.load_dataset("organ_donations").data
-    >>> res = didbook.placebo_test(df, "Rate", "Treated", "State", "Quarter_Num", n=200, seed=1)
-    >>> round(res.observed, 6)
+    >>> res = didbook.placebo_test(df, "Rate", "Treated", "State", "Quarter_Num", n_draws=200, seed=1)
+    >>> round(res.estimate, 6)
     -0.022459
 
     Platform launched by province: re-assign launch years across provinces, not cities.
 
     >>> panel = didbook.simulate_city_panel(seed=1, n_cities=60, n_provinces=10)
     >>> res = didbook.placebo_test(panel.data, "income_gap", "platform_treated", "city_id", "year",
-    ...                            n=200, cluster="province_id", progress=False)
+    ...                            n_draws=200, cluster="province_id", progress=False)
     >>> res.info["Cluster (re-assignment level)"]
     'province_id (10 clusters, 9 ever treated)'
     """
@@ -312,9 +252,9 @@ def placebo_test(
     check_binary(data, treatment)
     if kind not in ("permute", "in_time"):
         raise ValueError("kind must be 'permute' or 'in_time'")
-    if int(n) < 1:
-        raise ValueError("n must be a positive number of draws")
-    n = int(n)
+    if int(n_draws) < 1:
+        raise ValueError("n_draws must be a positive number of draws")
+    n = int(n_draws)
 
     u_codes, t_codes, units, periods, order, starts = _sorted_layout(data, unit, time)
     u_s, t_s = u_codes[order], t_codes[order]
@@ -415,7 +355,7 @@ def placebo_test(
             f"{cluster} ({len(clusters)} clusters, {int(np.isfinite(c_g).sum())} ever treated)")
     res = PlaceboResult(
         table=table, info=info, title="Randomization inference (placebo reassignments)",
-        observed=observed, null_distribution=null, p_value=p, kind=kind, cluster=cluster, cohorts=cohorts,
+        estimate=observed, std_error=float(np.std(null, ddof=1)), null_distribution=null, p_value=p, kind=kind, cluster=cluster, cohorts=cohorts,
         units=units, periods=periods,
     )
     # row-aligned lookups (input row order) for placebo_treatment()

@@ -3,7 +3,7 @@
 Steps of :func:`psm_did`:
 
 1. Collapse the panel to one row per unit: the treatment group (ever treated) and the
-   matching covariates, either their **average over the common pre-treatment periods**
+   matching covariates (``controls``), either their **average over the common pre-treatment periods**
    (all periods before the earliest adoption; ``period="pre"``) or their values in the first
    period (``period="first"``).
 2. Fit a logit propensity score ``P(treated | X)`` with statsmodels.
@@ -31,8 +31,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ._engine import _engine_info, _WarningLog
 from ._results import Result
 from ._validation import PanelDataError, as_list, check_absorbing, check_binary, check_panel
+from .twfe import twfe
 
 __all__ = ["psm_did", "PsmDidResult", "smd", "nearest_neighbor_match"]
 
@@ -43,6 +45,8 @@ class PsmDidResult(Result):
 
     Attributes
     ----------
+    estimate, std_error, conf_low, conf_high, p_value : float
+        The headline: the TWFE DID coefficient on the matched sample (as ``did``).
     balance : pandas.DataFrame
         ``covariate, mean_treated, mean_control_before, mean_control_after, smd_before,
         smd_after`` (the propensity score is the last row).
@@ -161,7 +165,7 @@ def psm_did(
     treatment: str,
     unit: str,
     time: str,
-    covariates: Sequence[str],
+    controls: Sequence[str],
     *,
     caliper: float = 0.05,
     caliper_scale: str = "absolute",
@@ -183,7 +187,7 @@ def psm_did(
         units with ``D_it = 1`` in some period (ever treated); the DID regresses on ``D_it``.
     unit, time : str
         Unit and period columns.
-    covariates : sequence of str
+    controls : sequence of str
         Matching covariates (numeric).
     caliper : float
         Maximum propensity-score distance of a match (see ``caliper_scale``).
@@ -223,9 +227,9 @@ def psm_did(
     """
     from statsmodels.discrete.discrete_model import Logit
 
-    covariates = as_list(covariates)
-    if not covariates:
-        raise ValueError("covariates must name at least one matching covariate")
+    controls = as_list(controls)
+    if not controls:
+        raise ValueError("controls must name at least one matching covariate")
     if caliper_scale not in ("absolute", "sd"):
         raise ValueError(f"caliper_scale must be 'absolute' or 'sd', got {caliper_scale!r}")
     if period not in ("pre", "first"):
@@ -234,8 +238,8 @@ def psm_did(
         raise ValueError(f"ratio must be a positive integer, got {ratio!r}")
     if not caliper > 0:
         raise ValueError(f"caliper must be positive, got {caliper!r}")
-    check_panel(data, unit, time, [outcome, treatment, *covariates] + ([cluster] if cluster else []))
-    for c in covariates:
+    check_panel(data, unit, time, [outcome, treatment, *controls] + ([cluster] if cluster else []))
+    for c in controls:
         if not pd.api.types.is_numeric_dtype(data[c]):
             raise PanelDataError(f"covariate {c!r} must be numeric, got dtype {data[c].dtype}")
     check_binary(data, treatment)
@@ -252,20 +256,18 @@ def psm_did(
         pre = d.loc[d[time] < first_adopt]
         if pre.empty:
             raise PanelDataError(f"no pre-treatment period: treatment starts in the first period ({first_adopt})")
-        X = pre.groupby(unit)[covariates].mean()
+        X = pre.groupby(unit)[controls].mean()
     else:
         t0 = d[time].min()
-        X = d.loc[d[time] == t0].set_index(unit)[covariates]
+        X = d.loc[d[time] == t0].set_index(unit)[controls]
     X = X.reindex(ever.index)
     if X.isna().any().any():
         raise PanelDataError(f"some units are not observed in the matching period ({period!r}); balance the panel")
     Z = np.column_stack([np.ones(len(X)), X.to_numpy(dtype=float)])
     rank = np.linalg.matrix_rank(Z)
     if rank < Z.shape[1]:
-        raise PanelDataError(f"matching covariates {covariates} are collinear (rank {rank} < {Z.shape[1]} "
+        raise PanelDataError(f"matching covariates {controls} are collinear (rank {rank} < {Z.shape[1]} "
                              "including the constant); drop redundant covariates")
-
-    from .staggered import _WarningLog
 
     log = _WarningLog()
     try:
@@ -312,8 +314,6 @@ def psm_did(
     balance = pd.DataFrame(rows)
 
     # DID on the matched sample
-    from .twfe import twfe
-
     w = mu.set_index("unit")["weight"]
     sample = d.loc[d[unit].isin(w.index)].copy()
     sample["_psm_weight"] = sample[unit].map(w).astype(float)
@@ -326,13 +326,14 @@ def psm_did(
         "treated units": int(ever.sum()), "control units": int((ever == 0).sum()),
         "matched treated": len(treated_m), "unmatched treated": len(unmatched),
         "matched controls (distinct)": len(cw), "caliper (score scale)": f"{cal:.4g}",
-        "ratio / replace": f"{ratio} / {replace}", "matching covariates": f"{covariates} ({period})",
+        "ratio / replace": f"{ratio} / {replace}", "matching covariates": f"{controls} ({period})",
         "max |SMD| before -> after": (f"{balance['smd_before'].abs().max():.3f} -> "
                                       f"{balance['smd_after'].abs().max():.3f}"),
         "DID observations": len(sample),
     }
-    if log.messages:
-        info["engine warnings"] = "; ".join(log.messages)
-    return PsmDidResult(table=table, info=info, title="PSM-DID: TWFE on the propensity-score matched sample",
+    info.update(_engine_info(log))
+    res = PsmDidResult(table=table, info=info, title="PSM-DID: TWFE on the propensity-score matched sample",
                         balance=balance, matched_units=mu, pairs=pairs, unmatched=unmatched, pscore=ps, did=did,
-                        logit=logit, units=pd.DataFrame({"treated": ever, "pscore": ps}))
+                        logit=logit, units=pd.DataFrame({"treated": ever, "pscore": ps}), notes=list(did.notes))
+    res._set_headline(table.iloc[0])
+    return res

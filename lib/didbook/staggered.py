@@ -20,13 +20,17 @@
     Aggregations: ``simple``, ``dynamic`` and ``group``.
 
 Cohort coding: the first period of treatment; ``0`` or missing means never treated. Warnings the
-engines emit are captured and listed in ``result.info["engine warnings"]`` (so notebooks stay
+engines emit are captured and listed in ``result.info["engine notes"]`` (so notebooks stay
 free of stderr output) instead of being printed.
+
+Headline numbers (``estimate``, ``std_error``, ``conf_low``, ``conf_high``, ``p_value``): for
+:class:`StaggeredResult` the simple ATT (average over all treated cohort-periods, weighted by
+cohort size); for :class:`StaggeredAggregate` the overall summary of that aggregation, which
+``tidy()`` also lists as its last row (term ``"overall"``).
 """
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -34,6 +38,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ._engine import _engine_info, _WarningLog
 from ._results import TIDY_COLUMNS, Result, tidy_frame
 from ._validation import PanelDataError, as_list, check_absorbing, check_binary, check_panel
 
@@ -58,22 +63,32 @@ class StaggeredAggregate(Result):
     ----------
     kind : str
         ``"simple"``, ``"dynamic"``, ``"group"`` or ``"calendar"``.
-    overall : tuple of float
-        ``(estimate, std_error)`` of the overall summary of this aggregation (for ``dynamic``
-        the average over event times >= 0, as R ``did``).
+    estimate, std_error, conf_low, conf_high, p_value : float
+        The overall summary of this aggregation (for ``dynamic`` the average over event times
+        >= 0, as R ``did``; for ``group`` the cohort-size weighted average of the cohort ATTs;
+        for ``simple`` the simple ATT). Also the last row of ``tidy()`` (term ``"overall"``).
     vcov : numpy.ndarray or None
-        Covariance of the rows of ``table`` when the engine provides it (``dynamic``).
+        Covariance of the rows of ``table`` when available (``dynamic``).
     """
 
     kind: str = "simple"
-    overall: tuple[float, float] = (np.nan, np.nan)
     vcov: np.ndarray | None = None
 
     def tidy(self) -> pd.DataFrame:
         """``term, estimate, std_error, p_value, conf_low, conf_high`` plus the key column
-        (``event_time``, ``cohort`` or ``time``)."""
+        (``event_time``, ``cohort`` or ``time``; missing on the overall row).
+
+        For ``dynamic``, ``group`` and ``calendar`` the last row (term ``"overall"``) is the
+        overall summary -- the headline ``estimate``/``std_error``/... -- so nothing needs
+        recomputing by hand; ``simple`` has that single row (term ``"ATT (simple)"``).
+        """
         extra = [c for c in ("event_time", "cohort", "time") if c in self.table.columns]
-        return self.table[[*TIDY_COLUMNS, *extra]].copy()
+        tb = self.table[[*TIDY_COLUMNS, *extra]].copy()
+        if self.kind == "simple":
+            return tb
+        row = pd.DataFrame([{"term": "overall", **{k: getattr(self, k) for k in TIDY_COLUMNS[1:]},
+                             **{c: np.nan for c in extra}}])
+        return pd.concat([tb, row], ignore_index=True)
 
     def plot(self, ax=None, truth: pd.Series | None = None, title: str | None = None):
         """Point estimates with confidence intervals against the aggregation key.
@@ -130,16 +145,15 @@ class StaggeredResult(Result):
         ``"cs"``, ``"sa"`` or ``"bjs"``.
     att_gt : pandas.DataFrame
         ``cohort, time, event_time, estimate, std_error, conf_low, conf_high``.
-    overall : tuple of float
-        Simple ATT ``(estimate, std_error)``: the average over all treated cohort-periods,
-        weighted by cohort size.
+    estimate, std_error, conf_low, conf_high, p_value : float
+        The headline: the simple ATT (average over all treated cohort-periods, weighted by
+        cohort size), as ``aggregate("simple")``.
     engine : object
         The engine's own result object (for anything not wrapped here).
     """
 
     method: str = "cs"
     att_gt: pd.DataFrame = field(default_factory=pd.DataFrame)
-    overall: tuple[float, float] = (np.nan, np.nan)
     alpha: float = 0.05
     engine: Any = None
     _aggregates: dict = field(default_factory=dict)
@@ -191,10 +205,10 @@ class StaggeredResult(Result):
 # ---------------------------------------------------------------------------------------------
 
 
-def _prepare(data, outcome, unit, time, cohort, covariates, treatment, cluster) -> tuple[pd.DataFrame, dict]:
-    used = [outcome, cohort, *covariates] + ([treatment] if treatment else []) + ([cluster] if cluster else [])
+def _prepare(data, outcome, unit, time, cohort, controls, treatment, cluster) -> tuple[pd.DataFrame, dict]:
+    used = [outcome, cohort, *controls] + ([treatment] if treatment else []) + ([cluster] if cluster else [])
     check_panel(data, unit, time, used, allow_nan=[cohort])
-    for c in [outcome, time, *covariates]:
+    for c in [outcome, time, *controls]:
         if not pd.api.types.is_numeric_dtype(data[c]):
             raise PanelDataError(f"column {c!r} must be numeric, got dtype {data[c].dtype}")
     if not pd.api.types.is_numeric_dtype(data[cohort]):
@@ -239,13 +253,13 @@ def _prepare(data, outcome, unit, time, cohort, covariates, treatment, cluster) 
             )
     if not (g > 0).any():
         raise PanelDataError(f"no treated units: cohort column {cohort!r} is 0/NaN everywhere")
-    if covariates:
-        X = np.column_stack([np.ones(len(d)), d[covariates].to_numpy(dtype=float)])
+    if controls:
+        X = np.column_stack([np.ones(len(d)), d[controls].to_numpy(dtype=float)])
         rank = np.linalg.matrix_rank(X)
         if rank < X.shape[1]:
             raise PanelDataError(
-                f"covariates {covariates} are collinear (with each other or the constant): rank {rank} < "
-                f"{X.shape[1]}; drop redundant covariates"
+                f"controls {controls} are collinear (with each other or the constant): rank {rank} < "
+                f"{X.shape[1]}; drop redundant controls"
             )
     n_t = d.groupby(unit)[time].nunique()
     balanced = bool((n_t == d[time].nunique()).all())
@@ -253,26 +267,6 @@ def _prepare(data, outcome, unit, time, cohort, covariates, treatment, cluster) 
              "cohorts": sorted(int(x) for x in treated_g.unique()),
              "n_never": int(d.loc[g == 0, unit].nunique())}
     return d, facts
-
-
-class _WarningLog:
-    """Capture warnings raised by an engine so they do not reach stderr."""
-
-    def __init__(self):
-        self.messages: list[str] = []
-
-    def __enter__(self):
-        self._cm = warnings.catch_warnings(record=True)
-        self._rec = self._cm.__enter__()
-        warnings.simplefilter("always")
-        return self
-
-    def __exit__(self, *exc):
-        quiet = (DeprecationWarning, PendingDeprecationWarning, FutureWarning)
-        msgs = [str(w.message).strip().splitlines()[0][:200] for w in self._rec
-                if not issubclass(w.category, quiet) and str(w.message).strip()]
-        self.messages.extend(m for m in dict.fromkeys(msgs) if m not in self.messages)
-        return self._cm.__exit__(*exc)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -291,17 +285,17 @@ def _gt_frame(cohort, time_, est, se, alpha) -> pd.DataFrame:
     return tb
 
 
-def _fit_cs(d, outcome, unit, time, cohort, control, covariates, est_method, anticipation, alpha, cluster,
-            n_bootstrap, seed, log):
+def _fit_cs(d, outcome, unit, time, cohort, control, controls, est_method, anticipation, alpha, cluster,
+            n_draws, seed, log):
     import moderndid
 
-    xformla = "~ " + " + ".join(covariates) if covariates else None
-    boot = n_bootstrap > 0
+    xformla = "~ " + " + ".join(controls) if controls else None
+    boot = n_draws > 0
     clustervars = [cluster] if cluster and cluster != unit else None
     if clustervars and not boot:
         raise ValueError(
             "method='cs' clusters at a level other than the unit only with the multiplier bootstrap; "
-            "set n_bootstrap (e.g. 999)"
+            "set n_draws (e.g. 999)"
         )
     d = d.copy()
     d[unit] = pd.factorize(d[unit])[0] + 1 if not pd.api.types.is_integer_dtype(d[unit]) else d[unit]
@@ -309,7 +303,7 @@ def _fit_cs(d, outcome, unit, time, cohort, control, covariates, est_method, ant
               est_method=est_method, control_group="nevertreated" if control == "never" else "notyettreated",
               anticipation=anticipation, base_period="varying", clustervars=clustervars, boot=boot, cband=False)
     if boot:
-        kw.update(biters=int(n_bootstrap), random_state=seed)
+        kw.update(biters=int(n_draws), random_state=seed)
     try:
         with log:
             mp = moderndid.att_gt(**kw)
@@ -336,12 +330,11 @@ def _agg_cs(res: StaggeredResult, kind: str) -> StaggeredAggregate:
         inf = np.asarray(a.influence_func)
         n = inf.shape[0]
         vcov = inf.T @ inf / n / n if inf.ndim == 2 and inf.shape[1] == len(keys) else None
-    return StaggeredAggregate(table=tb, info={"method": "Callaway-Sant'Anna", "aggregation": kind, **_warn_info(log)},
-                              title=f"Callaway-Sant'Anna ATT, {kind} aggregation", kind=kind,
-                              overall=(float(a.overall_att), float(a.overall_se)), vcov=vcov)
+    return _aggregate(tb, {"method": "Callaway-Sant'Anna", "aggregation": kind, **_engine_info(log)},
+                      f"Callaway-Sant'Anna ATT, {kind} aggregation", kind, a.overall_att, a.overall_se, res.alpha, vcov)
 
 
-def _fit_sa(d, outcome, unit, time, cohort, covariates, anticipation, alpha, cluster, log, notes):
+def _fit_sa(d, outcome, unit, time, cohort, controls, anticipation, alpha, cluster, log, notes):
     import diff_diff as dd
 
     if (d[cohort] == 0).sum() == 0:
@@ -355,7 +348,7 @@ def _fit_sa(d, outcome, unit, time, cohort, covariates, anticipation, alpha, clu
     est = dd.SunAbraham(anticipation=anticipation, alpha=alpha, cluster=cluster or unit)
     with log:
         fit = est.fit(d, outcome=outcome, unit=unit, time=time, first_treat=cohort,
-                      covariates=list(covariates) or None)
+                      covariates=list(controls) or None)
     rows = [(g, e, v["effect"], v["se"]) for (g, e), v in fit.cohort_effects.items()]
     rows.sort()
     g = np.array([r[0] for r in rows], dtype=int)
@@ -380,18 +373,17 @@ def _agg_sa(res: StaggeredResult, kind: str) -> StaggeredAggregate:
             if sorted(idx) == sorted(k.tolist()):
                 pos = [idx.index(x) for x in k]
                 vcov = np.asarray(fit.event_study_vcov)[np.ix_(pos, pos)]
-    return StaggeredAggregate(table=tb, info={"method": "Sun-Abraham", "aggregation": kind},
-                              title=f"Sun-Abraham ATT, {kind} aggregation", kind=kind,
-                              overall=(float(fit.att), float(fit.se)), vcov=vcov)
+    return _aggregate(tb, {"method": "Sun-Abraham", "aggregation": kind}, f"Sun-Abraham ATT, {kind} aggregation",
+                      kind, fit.att, fit.se, res.alpha, vcov)
 
 
-def _fit_bjs(d, outcome, unit, time, cohort, covariates, anticipation, alpha, cluster, log):
+def _fit_bjs(d, outcome, unit, time, cohort, controls, anticipation, alpha, cluster, log):
     import diff_diff as dd
 
     est = dd.ImputationDiD(anticipation=anticipation, alpha=alpha, cluster=cluster or unit)
     with log:
         fit = est.fit(d, outcome=outcome, unit=unit, time=time, first_treat=cohort,
-                      covariates=list(covariates) or None)
+                      covariates=list(controls) or None)
     te = fit.treatment_effects.merge(d[[unit, time, cohort]], on=[unit, time], how="left")
     cell = te.groupby([cohort, time])["tau_hat"].mean().reset_index()
     gt = _gt_frame(cell[cohort], cell[time], cell["tau_hat"], np.full(len(cell), np.nan), alpha)
@@ -403,9 +395,8 @@ def _agg_bjs(res: StaggeredResult, kind: str) -> StaggeredAggregate:
     log = _WarningLog()
     if kind == "simple":
         tb = tidy_frame(["ATT (simple)"], [fit.att], [fit.se], alpha=res.alpha)
-        return StaggeredAggregate(table=tb, info={"method": "BJS imputation", "aggregation": kind},
-                                  title="BJS imputation ATT, simple aggregation", kind=kind,
-                                  overall=(float(fit.att), float(fit.se)))
+        return _aggregate(tb, {"method": "BJS imputation", "aggregation": kind},
+                          "BJS imputation ATT, simple aggregation", kind, fit.att, fit.se, res.alpha, None)
     with log:
         agg = fit.aggregate("event_study" if kind == "dynamic" else "group")
     df = agg.to_dataframe()
@@ -415,11 +406,10 @@ def _agg_bjs(res: StaggeredResult, kind: str) -> StaggeredAggregate:
         k = df["event_time"].to_numpy(dtype=int)
         tb = tidy_frame([f"event_time::{x}" for x in k], df["att"], df["se"], alpha=res.alpha)
         tb["event_time"] = k
-        if getattr(agg, "vcov", None) is not None and getattr(agg, "vcov_index", None) is not None:
-            idx = [int(x) for x in agg.vcov_index]
-            if sorted(idx) == sorted(k.tolist()):
-                pos = [idx.index(x) for x in k]
-                vcov = np.asarray(agg.vcov)[np.ix_(pos, pos)]
+        vcov = _bjs_event_vcov(fit, k)
+        if vcov is not None and not np.allclose(np.sqrt(np.diag(vcov)), tb["std_error"], rtol=1e-6, atol=1e-12,
+                                                equal_nan=True):  # pragma: no cover - engine changed
+            vcov = None
         post = tb["event_time"] >= 0
         w = np.ones(int(post.sum())) / max(int(post.sum()), 1)
         ov_est = float(w @ tb.loc[post, "estimate"])
@@ -429,16 +419,54 @@ def _agg_bjs(res: StaggeredResult, kind: str) -> StaggeredAggregate:
         tb = tidy_frame([f"cohort::{x}" for x in g], df["att"], df["se"], alpha=res.alpha)
         tb["cohort"] = g
         ov_est, ov_se = np.nan, np.nan
-    return StaggeredAggregate(table=tb, info={"method": "BJS imputation", "aggregation": kind, **_warn_info(log)},
-                              title=f"BJS imputation ATT, {kind} aggregation", kind=kind,
-                              overall=(ov_est, ov_se), vcov=vcov)
+    return _aggregate(tb, {"method": "BJS imputation", "aggregation": kind, **_engine_info(log)},
+                      f"BJS imputation ATT, {kind} aggregation", kind, ov_est, ov_se, res.alpha, vcov)
+
+
+def _bjs_event_vcov(fit, horizons: np.ndarray) -> np.ndarray | None:
+    """Covariance of the BJS event-time ATTs (conservative clustered variance, BJS 2024 Theorem 3).
+
+    ``diff-diff``'s ``ImputationDiD`` reports one standard error per horizon but no covariance
+    matrix (its event-study result has ``vcov=None``), so the SE of any combination of horizons --
+    e.g. the overall dynamic ATT, the mean over event times >= 0 -- was NaN. Each horizon's
+    estimate is ``sum_it w_h,it tau_it`` and its variance is ``sum_c psi_c(w_h)^2`` over clusters
+    ``c``, with cluster sums ``psi_c`` of the engine's influence function; ``psi_c`` is linear in
+    the weights (the auxiliary residuals are cohort x period means, finer than a horizon), so
+    ``Cov(h, k) = sum_c psi_c(w_h) psi_c(w_k)``, whose diagonal reproduces the engine's SEs
+    (checked by the caller). Returns ``None`` if the engine internals are not available.
+    """
+    from diff_diff.imputation_aggregation import _compute_target_weights
+
+    est = getattr(fit, "_estimator_ref", None)
+    fd = getattr(est, "_fit_data", None)
+    if fd is None or fd.get("survey_weights") is not None:  # pragma: no cover - engine changed
+        return None
+    df, om1 = fd["df"], fd["omega_1_mask"]
+    tau = df["_tau_hat"].loc[om1].to_numpy(dtype=float)
+    rel = df.loc[om1, "_rel_time"].to_numpy(dtype=float)
+    keys = ("df", "outcome", "unit", "time", "first_treat", "covariates", "omega_0_mask", "omega_1_mask", "unit_fe",
+            "time_fe", "grand_mean", "delta_hat", "cluster_var", "kept_cov_mask")
+    cache: dict = {}
+    psi = []
+    try:
+        for h in horizons:
+            w, _ = _compute_target_weights(tau, rel == h)
+            sums, _, _ = est._compute_cluster_psi_sums(**{k: fd[k] for k in keys}, weights=w, proj_cache=cache)
+            psi.append(np.asarray(sums, dtype=float))
+    except Exception:  # pragma: no cover - private engine API changed
+        return None
+    P = np.column_stack(psi)
+    return P.T @ P
+
+
+def _aggregate(tb, info, title, kind, est, se, alpha, vcov) -> StaggeredAggregate:
+    """A StaggeredAggregate whose headline is the overall summary ``est`` (SE ``se``, normal inference)."""
+    agg = StaggeredAggregate(table=tb, info=info, title=title, kind=kind, vcov=vcov)
+    agg._set_headline(tidy_frame(["overall"], [float(est)], [float(se)], alpha=alpha).iloc[0])
+    return agg
 
 
 _AGGREGATORS = {"cs": _agg_cs, "sa": _agg_sa, "bjs": _agg_bjs}
-
-
-def _warn_info(log: _WarningLog) -> dict:
-    return {"engine warnings": "; ".join(log.messages)} if log.messages else {}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -454,14 +482,14 @@ def staggered(
     cohort: str,
     method: str = "cs",
     control: str = "never",
-    covariates: Sequence[str] = (),
+    controls: Sequence[str] = (),
     *,
     est_method: str = "dr",
     anticipation: int = 0,
     alpha: float = 0.05,
     cluster: str | None = None,
     treatment: str | None = None,
-    n_bootstrap: int = 0,
+    n_draws: int = 0,
     seed: int | None = None,
 ) -> StaggeredResult:
     """Heterogeneity-robust DID with staggered adoption (Callaway-Sant'Anna, Sun-Abraham, BJS).
@@ -483,21 +511,21 @@ def staggered(
         which ``info["note"]`` says).
         ``"sa"`` always uses never-treated units (or, if there are none, the last-treated
         cohort, which it says in ``info``); ``"bjs"`` always uses all untreated observations.
-    covariates : sequence of str
+    controls : sequence of str
         Covariates: conditional parallel trends for ``"cs"`` (base-period values, via
         ``est_method``); linear controls in the regressions for ``"sa"``/``"bjs"``.
     est_method : {"dr", "ipw", "reg"}
         Callaway-Sant'Anna estimator: doubly robust, inverse probability weighting or outcome
-        regression. Without covariates all three coincide.
+        regression. Without controls all three coincide.
     anticipation : int
         Number of periods before the cohort date in which effects may already start.
     alpha : float
         1 - confidence level of the pointwise intervals.
     cluster : str, optional
-        Cluster variable; default the unit. For ``"cs"`` another level needs ``n_bootstrap``.
+        Cluster variable; default the unit. For ``"cs"`` another level needs ``n_draws``.
     treatment : str, optional
         A 0/1 treatment column to check ``cohort`` against (raises if they disagree).
-    n_bootstrap : int
+    n_draws : int
         ``"cs"`` only: multiplier-bootstrap draws (0 = analytical standard errors).
     seed : int, optional
         Seed for the bootstrap.
@@ -505,14 +533,14 @@ def staggered(
     Returns
     -------
     StaggeredResult
-        ``.att_gt``, ``.overall``, ``.aggregate(kind)``, ``.plot()``, ``.summary()``, ``.tidy()``.
+        ``.estimate`` (simple ATT), ``.std_error``, ``.att_gt``, ``.aggregate(kind)``, ``.plot()``, ``.summary()``, ``.tidy()``.
 
     Raises
     ------
     PanelDataError
         Missing columns, duplicated unit-period rows, NaNs, a cohort that varies within a unit,
         units treated in the first period, a cohort inconsistent with ``treatment``, a
-        non-binary or switching-off ``treatment``, collinear covariates, no never-treated units
+        non-binary or switching-off ``treatment``, collinear controls, no never-treated units
         with ``control="never"``, an unbalanced panel with ``method="cs"``.
 
     Examples
@@ -520,7 +548,7 @@ def staggered(
     >>> import didbook
     >>> panel = didbook.simulate_city_panel(seed=2024)
     >>> fit = didbook.staggered(panel.data, "income_gap", "city_id", "year", "platform_cohort")
-    >>> round(fit.overall[0], 1)  # the true ATT of this simulated panel is -1.0
+    >>> round(fit.estimate, 1)  # the true ATT of this simulated panel is -1.0
     -0.9
     """
     if method not in METHODS:
@@ -536,8 +564,8 @@ def staggered(
     if method == "sa" and control != "never":
         raise ValueError("method='sa' compares with never-treated units (or the last-treated cohort when there are "
                          "none); control='notyet' is available for method='cs'")
-    covariates = as_list(covariates)
-    d, facts = _prepare(data, outcome, unit, time, cohort, covariates, treatment, cluster)
+    controls = as_list(controls)
+    d, facts = _prepare(data, outcome, unit, time, cohort, controls, treatment, cluster)
     if method == "cs" and control == "never" and facts["n_never"] == 0:
         raise PanelDataError(
             f"no never-treated units (cohort 0 or NaN) to compare with; use control='notyet' "
@@ -556,8 +584,8 @@ def staggered(
     log = _WarningLog()
     notes: dict = {}
     if method == "cs":
-        engine, gt = _fit_cs(d, outcome, unit, time, cohort, control, covariates, est_method, anticipation, alpha,
-                             cluster, n_bootstrap, seed, log)
+        engine, gt = _fit_cs(d, outcome, unit, time, cohort, control, controls, est_method, anticipation, alpha,
+                             cluster, n_draws, seed, log)
         title = f"Callaway-Sant'Anna group-time ATTs ({est_method.upper()}, control: {control} treated)"
         if control == "notyet" and facts["n_never"] == 0:
             last = max(facts["cohorts"])
@@ -567,21 +595,21 @@ def staggered(
                 f"(after it no unit is still untreated to compare with); cohort {last:g} has no post-treatment "
                 "estimates and the aggregated ATTs cover only the periods before it")
     elif method == "sa":
-        engine, gt = _fit_sa(d, outcome, unit, time, cohort, covariates, anticipation, alpha, cluster, log, notes)
+        engine, gt = _fit_sa(d, outcome, unit, time, cohort, controls, anticipation, alpha, cluster, log, notes)
         title = "Sun-Abraham cohort x event-time effects"
     else:
-        engine, gt = _fit_bjs(d, outcome, unit, time, cohort, covariates, anticipation, alpha, cluster, log)
+        engine, gt = _fit_bjs(d, outcome, unit, time, cohort, controls, anticipation, alpha, cluster, log)
         title = "Borusyak-Jaravel-Spiess imputation: mean imputed effects by cohort and period"
     info = {"method": method, "units": facts["n_units"], "periods": facts["n_periods"],
             "cohorts": facts["cohorts"], "never-treated units": facts["n_never"],
             "control": control if method == "cs" else ("never treated" if method == "sa"
                                                        else "all untreated obs. (never and not yet treated)"),
-            "covariates": covariates or "none", "anticipation": anticipation, **notes, **_warn_info(log)}
+            "controls": controls or "none", "anticipation": anticipation, **notes, **_engine_info(log)}
     res = StaggeredResult(table=gt, info=info, title=title, method=method,
                           att_gt=gt[["cohort", "time", "event_time", "estimate", "std_error", "conf_low",
                                      "conf_high"]].copy(),
                           alpha=alpha, engine=engine)
     simple = res.aggregate("simple")
-    res.overall = simple.overall
-    res.info["ATT (simple)"] = f"{simple.overall[0]:.4f} (SE {simple.overall[1]:.4f})"
+    res._set_headline(simple.tidy().iloc[0])
+    res.info["ATT (simple)"] = f"{simple.estimate:.4f} (SE {simple.std_error:.4f})"
     return res

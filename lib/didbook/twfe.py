@@ -18,7 +18,6 @@ Small-sample correction (the default, documented choice)
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,23 +25,20 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ._fitting import (
+    FEW_CLUSTERS,
+    FewClustersWarning,
+    _check_treatment,
+    _fit,
+    _n_clusters,
+    _tidy_from_fit,
+    _vcov_frame,
+    _warn_clusters,
+)
 from ._results import Result
-from ._validation import PanelDataError, as_list, check_binary, check_panel
+from ._validation import PanelDataError, as_list, check_panel
 
 __all__ = ["twfe", "TwfeResult", "FEW_CLUSTERS", "FewClustersWarning"]
-
-#: Below this many clusters, cluster-robust t-tests over-reject (Angrist and Pischke's "42";
-#: Cameron, Gelbach and Miller 2008): :func:`twfe` warns and suggests
-#: :func:`didbook.wild_cluster_bootstrap`. The organ-donation example (27 states) warns; the
-#: castle example (50 states) does not. Silence with ``warn_few_clusters=False``.
-FEW_CLUSTERS = 42
-
-_TREND_PREFIX = "didbook_trend_"
-
-
-class FewClustersWarning(UserWarning):
-    """Cluster-robust inference with fewer than :data:`FEW_CLUSTERS` clusters."""
-
 
 @dataclass(repr=False)
 class TwfeResult(Result):
@@ -50,8 +46,9 @@ class TwfeResult(Result):
 
     Attributes
     ----------
-    coef, se, p_value : float
-        Estimate, standard error and p-value of the treatment coefficient.
+    estimate, std_error, p_value, conf_low, conf_high : float
+        The headline: the treatment coefficient, its standard error, p-value and 95% confidence
+        interval (t(G - 1) when clustering, as :mod:`pyfixest`).
     nobs : int
         Observations used (always all rows: nothing is dropped).
     n_clusters : int or None
@@ -61,12 +58,13 @@ class TwfeResult(Result):
     vcov : pandas.DataFrame
         Covariance matrix of the reported coefficients (treatment first, then controls).
     model : pyfixest Feols
-        The underlying engine fit (its variables carry internal names; see ``names``).
+        The underlying engine fit, with the user's variable names: pass it to ``pf.etable``,
+        ``pf.iplot`` or ``wildboottest`` (names pyfixest cannot parse are made safe; ``names``
+        maps them back).
+    notes : list of str
+        E.g. the few-clusters note (fewer than :data:`FEW_CLUSTERS` clusters).
     """
 
-    coef: float = np.nan
-    se: float = np.nan
-    p_value: float = np.nan
     nobs: int = 0
     n_clusters: int | None = None
     r2_within: float = np.nan
@@ -81,177 +79,6 @@ class TwfeResult(Result):
     cluster: str | None = None
     weights: str | None = None
     names: dict = field(default_factory=dict)
-
-
-# ---------------------------------------------------------------------------- helpers
-
-
-def _fe_codes(data: pd.DataFrame, spec: str) -> np.ndarray:
-    """Integer codes of a fixed effect given as a column or ``"a^b"`` interaction."""
-    cols = spec.split("^")
-    missing = [c for c in cols if c not in data.columns]
-    if missing:
-        raise PanelDataError(f"fixed effect {spec!r}: missing column(s) {missing}")
-    for c in cols:
-        if data[c].isna().any():
-            raise PanelDataError(f"fixed effect {spec!r}: column {c!r} has missing values")
-    return data.groupby(cols, sort=True).ngroup().to_numpy()
-
-
-def _check_treatment(data: pd.DataFrame, treatment: str, unit: str, time: str, treatment_type: str) -> None:
-    if treatment_type == "binary":
-        check_binary(data, treatment)
-    elif treatment_type == "share":
-        v = data[treatment].to_numpy(dtype=float)
-        if (v < 0).any() or (v > 1).any():
-            raise PanelDataError(
-                f"treatment {treatment!r} with treatment_type='share' must lie in [0, 1]; "
-                f"found range [{v.min():g}, {v.max():g}]"
-            )
-    elif treatment_type != "continuous":
-        raise ValueError("treatment_type must be 'binary', 'share' or 'continuous'")
-    d = data[treatment].to_numpy(dtype=float)
-    if np.ptp(d) == 0:
-        raise PanelDataError(
-            f"treatment {treatment!r} is constant ({d[0]:g}) in every row: no treated-versus-untreated "
-            "comparison is possible"
-        )
-    paths = data.pivot(index=unit, columns=time, values=treatment)
-    if len(paths.drop_duplicates()) == 1:
-        raise PanelDataError(
-            f"no untreated comparison units: every unit has the same {treatment!r} path over {time!r}, "
-            "so the treatment effect is not separable from the time fixed effects"
-        )
-
-
-def _fit(
-    data: pd.DataFrame,
-    outcome: str,
-    regressors: Sequence[str],
-    unit: str,
-    time: str,
-    *,
-    fixed_effects: Sequence[str] = (),
-    unit_trends: bool = False,
-    cluster: str | None = None,
-    weights: str | None = None,
-    vcov: str = "cluster",
-    ssc: dict | None = None,
-    drop_collinear: bool = False,
-    protected: Sequence[str] = (),
-    fixef_tol: float = 1e-12,
-):
-    """Run pyfixest on internally renamed columns. Returns (fit, names) with names: internal -> original."""
-    import pyfixest as pf
-    from pyfixest.demeaners import MapDemeaner
-
-    cols: dict[str, np.ndarray] = {"didbook_y": data[outcome].to_numpy(dtype=float)}
-    names: dict[str, str] = {}
-    xs = []
-    for j, c in enumerate(regressors):
-        key = f"didbook_x{j}"
-        cols[key] = data[c].to_numpy(dtype=float)
-        names[key] = c
-        xs.append(key)
-    cols["didbook_fe_unit"] = _fe_codes(data, unit)
-    cols["didbook_fe_time"] = _fe_codes(data, time)
-    fes = ["didbook_fe_unit", "didbook_fe_time"]
-    for j, spec in enumerate(fixed_effects):
-        key = f"didbook_fe{j}"
-        cols[key] = _fe_codes(data, spec)
-        fes.append(key)
-    if unit_trends:
-        if not pd.api.types.is_numeric_dtype(data[time]):
-            raise PanelDataError(f"unit_trends=True needs a numeric time column; {time!r} is {data[time].dtype}")
-        t = data[time].to_numpy(dtype=float)
-        t = t - t.mean()
-        codes = cols["didbook_fe_unit"]
-        # The first unit's trend is collinear with the time effects; leave it out.
-        for g in range(1, codes.max() + 1):
-            key = f"{_TREND_PREFIX}{g}"
-            cols[key] = np.where(codes == g, t, 0.0)
-            xs.append(key)
-    if weights is not None:
-        cols["didbook_w"] = data[weights].to_numpy(dtype=float)
-    if vcov == "cluster":
-        cl = cluster if cluster is not None else unit
-        cols["didbook_cl"] = _fe_codes(data, cl)
-        vc: Any = {"CRV1": "didbook_cl"}
-    elif vcov == "robust":
-        vc = "hetero"
-    elif vcov == "iid":
-        vc = "iid"
-    else:
-        raise ValueError("vcov must be 'cluster', 'robust' or 'iid'")
-    work = pd.DataFrame(cols)
-    fml = "didbook_y ~ " + " + ".join(xs) + " | " + " + ".join(fes)
-    kwargs = {} if ssc is None else {"ssc": ssc}
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # collinearity is handled below, explicitly
-        fit = pf.feols(
-            fml,
-            data=work,
-            vcov=vc,
-            weights="didbook_w" if weights is not None else None,
-            fixef_rm="none",
-            demeaner=MapDemeaner(fixef_tol=fixef_tol),
-            **kwargs,
-        )
-    if fit._N != len(data):  # pragma: no cover - fixef_rm="none" keeps every row
-        raise PanelDataError(f"the engine used {fit._N} of {len(data)} rows; refusing to drop data")
-    dropped = [str(v) for v in fit._collin_vars]
-    dropped_user = [names[v] for v in dropped if not v.startswith(_TREND_PREFIX)]
-    lost = [names.get(v) for v in dropped if names.get(v) in protected]
-    if lost:
-        raise PanelDataError(
-            f"{lost} perfectly collinear with the fixed effects/controls: no variation left to estimate "
-            "it (no untreated comparison units, or a treatment that coincides with a fixed effect?)"
-        )
-    if dropped_user and not drop_collinear:
-        raise PanelDataError(
-            f"singular covariates: {dropped_user} are perfectly collinear with the fixed effects or other "
-            "regressors; remove them, or pass drop_collinear=True to drop them explicitly"
-        )
-    return fit, names, dropped_user
-
-
-def _tidy_from_fit(fit, names: dict[str, str], keep: Sequence[str] | None = None) -> pd.DataFrame:
-    tb = fit.tidy()
-    tb = tb[[not str(i).startswith(_TREND_PREFIX) for i in tb.index]]
-    out = pd.DataFrame(
-        {
-            "term": [names[str(i)] for i in tb.index],
-            "estimate": tb["Estimate"].to_numpy(float),
-            "std_error": tb["Std. Error"].to_numpy(float),
-            "p_value": tb["Pr(>|t|)"].to_numpy(float),
-            "conf_low": tb["2.5%"].to_numpy(float),
-            "conf_high": tb["97.5%"].to_numpy(float),
-        }
-    )
-    return out if keep is None else out.set_index("term").loc[list(keep)].reset_index()
-
-
-def _vcov_frame(fit, names: dict[str, str]) -> pd.DataFrame:
-    coefnames = [str(c) for c in fit._coefnames]
-    idx = [i for i, c in enumerate(coefnames) if not c.startswith(_TREND_PREFIX)]
-    labels = [names[coefnames[i]] for i in idx]
-    v = np.asarray(fit._vcov)[np.ix_(idx, idx)]
-    return pd.DataFrame(v, index=labels, columns=labels)
-
-
-def _n_clusters(fit, vcov: str) -> int | None:
-    return int(np.min(fit._G)) if vcov == "cluster" else None
-
-
-def _warn_clusters(g: int | None, warn: bool, stacklevel: int = 3) -> None:
-    if warn and g is not None and g < FEW_CLUSTERS:
-        warnings.warn(
-            f"only {g} clusters (< {FEW_CLUSTERS}): cluster-robust t-tests over-reject with few clusters; "
-            "consider didbook.wild_cluster_bootstrap(...) for the p-value and confidence interval "
-            "(silence with warn_few_clusters=False)",
-            FewClustersWarning,
-            stacklevel=stacklevel,
-        )
 
 
 # ---------------------------------------------------------------------------- public API
@@ -273,7 +100,7 @@ def twfe(
     ssc: dict | None = None,
     treatment_type: str = "binary",
     drop_collinear: bool = False,
-    warn_few_clusters: bool = True,
+    warn_few_clusters: bool = False,
 ) -> TwfeResult:
     """Two-way fixed effects DID: regress ``outcome`` on ``treatment`` with unit and time effects.
 
@@ -306,7 +133,9 @@ def twfe(
         If False (default) perfectly collinear controls raise; if True they are dropped and listed
         in ``info["dropped (collinear)"]``. The treatment is never dropped.
     warn_few_clusters : bool
-        Warn (:class:`FewClustersWarning`) when there are fewer than :data:`FEW_CLUSTERS` clusters.
+        With fewer than :data:`FEW_CLUSTERS` clusters a note is always added to ``result.notes``
+        (shown by ``summary()`` and the notebook display). ``True`` additionally raises a
+        :class:`FewClustersWarning` (off by default: a warning on stderr fails the book build).
 
     Returns
     -------
@@ -322,9 +151,12 @@ def twfe(
     --------
     >>> import didbook
     >>> df = didbook.load_dataset("organ_donations").data
-    >>> fit = didbook.twfe(df, "Rate", "Treated", "State", "Quarter", warn_few_clusters=False)
-    >>> round(fit.coef, 6), round(fit.se, 6)
+    >>> fit = didbook.twfe(df, "Rate", "Treated", "State", "Quarter")
+    >>> round(fit.estimate, 6), round(fit.std_error, 6)
     (-0.022459, 0.006131)
+    >>> fit.notes[0][:34]
+    'only 27 clusters (< 42): cluster-r'
+
     """
     controls = as_list(controls)
     fixed_effects = as_list(fixed_effects)
@@ -348,8 +180,7 @@ def twfe(
     )
     table = _tidy_from_fit(fit, names)
     g = _n_clusters(fit, vcov)
-    _warn_clusters(g, warn_few_clusters)
-    row = table.iloc[0]
+    notes = _warn_clusters(g, warn_few_clusters)
     info = {
         "Outcome": outcome,
         "Treatment": treatment,
@@ -362,12 +193,13 @@ def twfe(
     }
     if dropped:
         info["dropped (collinear)"] = ", ".join(dropped)
-    return TwfeResult(
-        table=table, info=info, title="Two-way fixed effects DID",
-        coef=float(row["estimate"]), se=float(row["std_error"]), p_value=float(row["p_value"]),
+    res = TwfeResult(
+        table=table, info=info, title="Two-way fixed effects DID", notes=notes,
         nobs=int(fit._N), n_clusters=g, r2_within=float(fit._r2_within), vcov=_vcov_frame(fit, names),
         model=fit, treatment=treatment, controls=[c for c in controls if c not in dropped], unit=unit,
         time=time, fixed_effects=fixed_effects, unit_trends=unit_trends,
         cluster=(cluster or unit) if vcov == "cluster" else None, weights=weights, names=names,
     )
+    res._set_headline(table.iloc[0])
+    return res
 
