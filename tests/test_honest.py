@@ -68,7 +68,7 @@ def test_smoothness_reproduces_honestdid_readme(sd_result):
 
 def test_original_ci(sd_result, medicaid):
     b, V = medicaid
-    lo, hi = sd_result.original_ci
+    lo, hi = sd_result.conf_low, sd_result.conf_high
     se = np.sqrt(V[5, 5])
     assert sd_result.estimate == pytest.approx(b[5])
     assert lo == pytest.approx(b[5] - 1.959964 * se, abs=1e-6)

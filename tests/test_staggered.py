@@ -234,7 +234,8 @@ def test_dynamic_plot_and_summary(baseline):
     assert list(fit.tidy().columns) == ["term", "estimate", "std_error", "p_value", "conf_low", "conf_high",
                                         "cohort", "time"]
     cal = fit.aggregate("calendar").tidy()
-    assert "time" in cal.columns and len(cal) == baseline.data["year"].nunique() - 4  # first cohort 2015
+    assert "time" in cal.columns and len(cal) == baseline.data["year"].nunique() - 4 + 1  # from 2015, + overall
+    assert cal["term"].iloc[-1] == "overall" and cal["estimate"].iloc[-1] == fit.aggregate("calendar").estimate
     with pytest.raises(NotImplementedError, match="not available for method='sa'"):
         staggered(baseline.data, "income_gap", "city_id", "year", "platform_cohort", method="sa").aggregate("group")
 
@@ -320,3 +321,33 @@ def test_bad_options():
         staggered(d, "y", "id", "t", "g", method="sa", control="notyet")
     with pytest.raises(PanelDataError, match="no treated units"):
         staggered(d.assign(g=0), "y", "id", "t", "g")
+
+
+@pytest.mark.parametrize("cluster", ["province_id", None])
+def test_bjs_dynamic_overall_standard_error(baseline, cluster):
+    """diff-diff's ImputationDiD gives per-horizon SEs but no covariance, so the overall dynamic SE used to be
+    NaN. didbook builds the covariance from the engine's cluster influence sums; check it three ways."""
+    from diff_diff.imputation_aggregation import _compute_target_weights
+
+    fit = staggered(baseline.data, "income_gap", "city_id", "year", "platform_cohort", method="bjs", cluster=cluster)
+    dyn = fit.aggregate("dynamic")
+    tb = dyn.table
+    assert np.isfinite(dyn.std_error) and dyn.std_error > 0
+    # 1. the covariance reproduces the engine's per-horizon standard errors
+    np.testing.assert_allclose(np.sqrt(np.diag(dyn.vcov)), tb["std_error"], rtol=1e-8)
+    # 2. delta method: the overall is the equal-weight mean of the post horizons
+    post = (tb["event_time"] >= 0).to_numpy()
+    w = post / post.sum()
+    assert dyn.estimate == pytest.approx(float(w @ tb["estimate"]), abs=1e-12)
+    assert dyn.std_error == pytest.approx(float(np.sqrt(w @ dyn.vcov @ w)), rel=1e-10)
+    # 3. independently: the engine's conservative variance for the combined observation weights
+    est = fit.engine._estimator_ref
+    fd = est._fit_data
+    tau = fd["df"]["_tau_hat"].loc[fd["omega_1_mask"]].to_numpy(dtype=float)
+    rel = fd["df"].loc[fd["omega_1_mask"], "_rel_time"].to_numpy(dtype=float)
+    combined = sum(_compute_target_weights(tau, rel == h)[0] * wh for h, wh in zip(tb["event_time"], w) if wh > 0)
+    keys = ("df", "outcome", "unit", "time", "first_treat", "covariates", "omega_0_mask", "omega_1_mask", "unit_fe",
+            "time_fe", "grand_mean", "delta_hat", "cluster_var", "kept_cov_mask")
+    direct = est._compute_conservative_variance(**{k: fd[k] for k in keys}, weights=combined)
+    assert dyn.std_error == pytest.approx(direct, rel=1e-8)
+    assert dyn.tidy()["term"].iloc[-1] == "overall"
