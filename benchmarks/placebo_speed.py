@@ -75,8 +75,8 @@ def main() -> None:
     y, d, unit, time_ = "income_gap", "platform_treated", "city_id", "year"
     print(f"panel: {len(df):,} rows ({df[unit].nunique()} units x {df[time_].nunique()} years), {reps} placebo reps")
 
-    didbook.placebo_test(df, y, d, unit, time_, n=10, progress=False)  # warm-up (imports)
-    t_ours, res = best_of(args.repeat, lambda: didbook.placebo_test(df, y, d, unit, time_, n=reps, seed=1,
+    didbook.placebo_test(df, y, d, unit, time_, n_draws=10, progress=False)  # warm-up (imports)
+    t_ours, res = best_of(args.repeat, lambda: didbook.placebo_test(df, y, d, unit, time_, n_draws=reps, seed=1,
                                                                     progress=False))
     print(f"didbook.placebo_test (FWL, one pass): {t_ours:8.3f} s   p = {res.p_value:.4f}")
 
@@ -116,7 +116,7 @@ def main() -> None:
 
     if not args.skip_big:
         big = big_panel()
-        t_big, rb = best_of(args.repeat, lambda: didbook.placebo_test(big, "y", "d", "unit", "year", n=1000, seed=1,
+        t_big, rb = best_of(args.repeat, lambda: didbook.placebo_test(big, "y", "d", "unit", "year", n_draws=1000, seed=1,
                                                                        progress=None))
         print(f"57,000-row panel ({big['unit'].nunique():,} units x {big['year'].nunique()} years), "
               f"1,000 reps: {t_big:.2f} s   p = {rb.p_value:.4f}")
