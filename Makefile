@@ -1,6 +1,7 @@
 # Two commands do everything (see README.md):
 #   make book   -> .venv with pinned packages, data/, every notebook executed by papermill, HTML in _build/html
-#   make test   -> make book, then the whole test suite (library, notebooks, links, real browser)
+#   make test   -> make book, then ruff (lint + format check) and the whole test suite (library, docstring
+#                  examples, notebooks, links, real browser)
 # Only Python 3.11+ and make are needed; nothing is installed outside .venv.
 # Conda users with an activated environment (environment.yml): make book PY=python
 
@@ -36,6 +37,8 @@ html: notebooks
 	$(JB) build _build/src --path-output . $(JB_FLAGS)
 
 test: book
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
 	$(PY) -m pytest
 
 benchmark: $(STAMP)
