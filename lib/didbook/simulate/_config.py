@@ -1,0 +1,143 @@
+"""Scenarios, switches, calibration constants and argument checks of the simulated city panel."""
+
+from __future__ import annotations
+
+import numpy as np
+
+#: Scenario name -> the switch values it sets (anything not listed keeps its default).
+SCENARIOS: dict[str, dict] = {
+    "baseline": {},
+    "homogeneous": {"homogeneous": True},
+    "pt_violation": {"pt_violation": True},
+    "anticipation": {"anticipation": 1},
+    "unbalanced": {"missing_share": 0.08},
+    "all_treated": {"all_treated": True},
+}
+
+#: Keyword switches accepted by :func:`simulate_city_panel` and their defaults.
+SWITCHES: dict[str, object] = {
+    "homogeneous": False,  # constant effects, no dynamics, no cohort differences
+    "pt_violation": False,  # ever-treated units trend differently without treatment
+    "anticipation": 0,  # years before adoption in which effects already start
+    "missing_share": 0.0,  # share of city-years dropped completely at random
+    "all_treated": False,  # every province launches the platform by 2020
+    "effect_scale": 1.0,  # multiplies every treatment effect (0 = no effects)
+    "noise_scale": 1.0,  # multiplies the idiosyncratic noise
+}
+
+#: Treatment name -> (0/1 column, first-treated-year column; 0 = never within the window).
+TREATMENTS: dict[str, tuple[str, str]] = {
+    "dg": ("dg_treated", "dg_cohort"),
+    "platform": ("platform_treated", "platform_cohort"),
+    "smart_city": ("smart_city", "smart_city_cohort"),
+}
+
+#: Real-world magnitudes the simulation is calibrated to (national figures, NBS yearbooks).
+ANCHORS: dict[str, str] = {
+    "urban-rural income ratio": "3.13 in 2011 (old rural net-income concept), 2.81 in 2013 (first year of the "
+    "unified household survey), 2.56 in 2020, 2.45 in 2022 (NBS, China Statistical Yearbook)",
+    "urbanization rate": "51.3% of residents urban in 2011, 65.2% in 2022 (NBS)",
+    "per-capita disposable income": "urban 21,810 yuan in 2011 and 49,283 in 2022; rural 20,133 in 2022 (NBS)",
+    "rural income structure": "2022: wages 42%, operating 35%, property 2.5%, transfers 21% of rural "
+    "disposable income; 2013: 39%, 42%, 2%, 17% (NBS)",
+    "GDP per capita": "about 36,000 yuan in 2011 and 86,000 in 2022 (national; prefecture cities vary 4-fold)",
+    "tertiary share": "tertiary industry about 44% of GDP in 2011 and 53% in 2022 (NBS)",
+    "hospital beds": "about 38 beds in medical and health institutions per 10,000 people in 2011 and 69 in 2022 "
+    "(National Health Commission)",
+    "licensed physicians": "about 18 per 10,000 people in 2011 and 32 in 2022 (National Health Commission)",
+    "library books": "about 0.5 public-library books per person in 2011 and 0.9 in 2022 (Ministry of Culture)",
+}
+
+# Internal calendar: all random draws are made on this fixed grid and then sliced, so a
+# panel for 2011-2020 is exactly the 2011-2022 panel restricted to those years.
+GRID_START, GRID_END = 2005, 2025
+START_RANGE = (2005, 2012)
+END_RANGE = (2016, 2025)
+
+# Platform (paper 2): share of provinces per launch year; the rest never launch.
+PLATFORM_WAVES = {2015: 0.13, 2016: 0.17, 2017: 0.20, 2018: 0.17, 2019: 0.13, 2020: 0.07}
+PLATFORM_WAVES_ALL = {2015: 0.13, 2016: 0.17, 2017: 0.20, 2018: 0.17, 2019: 0.13, 2020: 0.20}
+DG_WAVES = (2014, 2016, 2018)
+SMART_WAVES = (2013, 2015)
+# Size of the platform effect at event time 0 for an average city; chosen so that the ATT
+# on the treated in the default panel is about -1 pp (1.3 x the 0.78 pp yearly decline).
+PLATFORM_H0 = 0.555
+# Effects on the equalization index at adoption for a reference city (see outcomes.add_equalization).
+DG_TAU0 = 0.03
+SMART_TAU0 = 0.015
+# Untreated income gap: coefficient on log GDP per capita (pp per log point). Parallel trends
+# for the gap hold conditional on log_gdp_pc with exactly this linear, common coefficient.
+GAP_ON_LOG_GDP = -3.0
+# Standard deviation of the province-year shocks to the untreated income gap (pp).
+PROVINCE_SHOCK_SD = 0.45
+
+# Per-indicator calibration: urban level in 2011 (per 10,000 urban residents; education
+# spending in yuan per capita), annual log growth, and the 2011 rural/urban ratio.
+IND_CAL = {
+    "primary_schools": (1.2, -0.030, 0.80),
+    "primary_pupils": (700.0, 0.005, 0.85),
+    "teachers": (45.0, 0.012, 0.70),
+    "education_spending": (1600.0, 0.070, 0.65),
+    "health_institutions": (6.0, 0.005, 0.60),
+    "hospital_beds": (55.0, 0.050, 0.45),
+    "physicians": (25.0, 0.050, 0.45),
+    "pension_enrollees": (4500.0, 0.030, 0.55),
+    "medical_enrollees": (9000.0, 0.000, 0.85),
+    "library_books": (7000.0, 0.045, 0.30),
+}
+
+SUBGROUP_VARS = ["size_class", "admin_tier_group", "ruggedness", "clan_strength", "grassroots_capacity",
+                 "digitalization", "economic_vitality", "market_integration", "digital_economy"]
+
+
+def resolve_switches(scenario: str, overrides: dict) -> dict:
+    """The scenario's switches with ``overrides`` applied, type- and range-checked."""
+    if not isinstance(scenario, str) or scenario not in SCENARIOS:
+        raise ValueError(f"unknown scenario {scenario!r}; valid scenarios: {list(SCENARIOS)}")
+    unknown = sorted(set(overrides) - set(SWITCHES))
+    if unknown:
+        raise TypeError(f"unknown keyword argument(s) {unknown}; valid switches: {list(SWITCHES)}")
+    sw = dict(SWITCHES)
+    sw.update(SCENARIOS[scenario])
+    sw.update(overrides)
+    for key in ("homogeneous", "pt_violation", "all_treated"):
+        if not isinstance(sw[key], (bool, np.bool_)):
+            raise TypeError(f"{key} must be True or False, got {sw[key]!r}")
+        sw[key] = bool(sw[key])
+    ant = sw["anticipation"]
+    if isinstance(ant, bool) or not isinstance(ant, (int, np.integer)) or not 0 <= ant <= 3:
+        raise ValueError(f"anticipation must be an integer number of years in 0..3, got {ant!r}")
+    sw["anticipation"] = int(ant)
+    ms = sw["missing_share"]
+    if isinstance(ms, bool) or not isinstance(ms, (int, float)) or not 0 <= ms < 0.5:
+        raise ValueError(f"missing_share must be a share in [0, 0.5), got {ms!r}")
+    sw["missing_share"] = float(ms)
+    for key in ("effect_scale", "noise_scale"):
+        v = sw[key]
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not np.isfinite(v) or v < 0:
+            raise ValueError(f"{key} must be a non-negative number, got {v!r}")
+        sw[key] = float(v)
+    return sw
+
+
+def check_sizes(seed, n_cities, n_provinces, start_year, end_year) -> None:
+    """Raise TypeError/ValueError for a bad seed, size or window."""
+    for name, v in (("seed", seed), ("n_cities", n_cities), ("n_provinces", n_provinces),
+                    ("start_year", start_year), ("end_year", end_year)):
+        if isinstance(v, bool) or not isinstance(v, (int, np.integer)):
+            raise TypeError(f"{name} must be an integer, got {v!r}")
+    if seed < 0:
+        raise ValueError(f"seed must be non-negative, got {seed}")
+    if n_provinces < 3:
+        raise ValueError(f"n_provinces must be at least 3 (one per region), got {n_provinces}")
+    if n_cities < 2 * n_provinces:
+        raise ValueError(f"n_cities must be at least 2 * n_provinces = {2 * n_provinces}, got {n_cities}")
+    if n_cities > 2000:
+        raise ValueError(f"n_cities must be at most 2000, got {n_cities}")
+    if start_year >= end_year:
+        raise ValueError(f"start_year ({start_year}) must be before end_year ({end_year})")
+    if not START_RANGE[0] <= start_year <= START_RANGE[1]:
+        raise ValueError(f"start_year must be in {START_RANGE[0]}..{START_RANGE[1]} (before the first policy "
+                         f"wave), got {start_year}")
+    if not END_RANGE[0] <= end_year <= END_RANGE[1]:
+        raise ValueError(f"end_year must be in {END_RANGE[0]}..{END_RANGE[1]}, got {end_year}")

@@ -1,0 +1,251 @@
+"""Stage 1 of the simulation: the design.
+
+Everything that is not an outcome: provinces and cities, their time-invariant traits, the
+time-varying covariates, the three policies' adoption dates, the size of every treatment effect
+and the missing-data pattern. The outcome stage (:mod:`._outcomes`) draws the untreated potential
+outcomes on top of a fixed design, so a Monte Carlo can re-draw outcomes while the design stays put.
+All arrays live on the fixed 2005-2025 calendar grid (N cities x T years).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._config import (
+    DG_TAU0, DG_WAVES, GRID_END, GRID_START, PLATFORM_H0, PLATFORM_WAVES, PLATFORM_WAVES_ALL, SMART_TAU0,
+    SMART_WAVES,
+)
+
+
+def zscore(x: np.ndarray) -> np.ndarray:
+    return (x - x.mean()) / x.std()
+
+
+def logistic(x):
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+def ar1(rng: np.random.Generator, shape: tuple[int, int], sd: float, rho: float) -> np.ndarray:
+    """AR(1) noise with stationary marginal sd ``sd`` along axis 1."""
+    e = rng.normal(0.0, sd * np.sqrt(1 - rho**2), size=shape)
+    out = np.empty(shape)
+    out[:, 0] = rng.normal(0.0, sd, size=shape[0])
+    for j in range(1, shape[1]):
+        out[:, j] = rho * out[:, j - 1] + e[:, j]
+    return out
+
+
+def effect_profile(event_time, cohort_rel, mult, *, base, slope, cap, cohort_slope, k, homogeneous):
+    """Effect intensity for each cell given event time (year - cohort), NaN-free.
+
+    Non-homogeneous: ``base * min(1 + slope * e, cap) * (1 - cohort_slope * cohort_rel) * mult``
+    for ``e >= 0``, a linear ramp over the ``k`` anticipation years, 0 otherwise.
+    Homogeneous: ``base`` for ``e >= 0`` (the same ramp if ``k > 0``).
+    """
+    e = event_time
+    if homogeneous:
+        full = np.full(e.shape, base)
+    else:
+        full = base * np.minimum(1.0 + slope * np.maximum(e, 0), cap) * (1.0 - cohort_slope * cohort_rel) * mult
+        full0 = base * (1.0 - cohort_slope * cohort_rel) * mult  # size at e = 0
+    out = np.where(e >= 0, full, 0.0)
+    if k > 0:
+        at0 = np.full(e.shape, base) if homogeneous else full0
+        ramp = (k + 1 + e) / (k + 1)
+        out = np.where((e < 0) & (e >= -k), at0 * ramp, out)
+    return out
+
+
+@dataclass
+class Design:
+    """The drawn design (arrays N x T on the calendar grid unless noted)."""
+
+    sw: dict
+    start_year: int
+    end_year: int
+    years: np.ndarray  # (T,)
+    t: np.ndarray  # (1, T) years since 2011
+    prov_of_city: np.ndarray  # (N,)
+    region: np.ndarray  # (N,)
+    traits: dict  # name -> (N,) time-invariant traits written to the panel
+    covariates: dict  # name -> (N, T) time-varying covariates written to the panel
+    lg0: np.ndarray  # (N,) log GDP per capita in 2011 (without noise)
+    zlg0: np.ndarray  # (N,)
+    cum: np.ndarray  # (1, T) common log growth since 2011
+    urbanization: np.ndarray  # (N, T) urban share of residents
+    a_gap: np.ndarray  # (N,) city level of the income gap (pp)
+    cohorts: dict  # treatment -> (N,) first year on the full grid (0 = never)
+    cohorts_window: dict  # treatment -> (N,) first year, 0 if after end_year
+    effects: dict  # treatment -> (N, T) effect intensity (platform: pp of gap; others: index units)
+    groups: dict  # subgroup variable -> (N,) labels
+    keep: np.ndarray  # (N * T,) rows kept (window and missingness)
+
+    @property
+    def n_cities(self) -> int:
+        return len(self.prov_of_city)
+
+
+def draw_design(rng: np.random.Generator, sw: dict, n_cities: int, n_provinces: int, start_year: int,
+                end_year: int) -> Design:
+    """Draw the design with ``rng``; see the chapter *The simulated city panel* for every choice."""
+    years = np.arange(GRID_START, GRID_END + 1)
+    T = len(years)
+    t = (years - 2011).astype(float)[None, :]  # calendar time relative to 2011
+    N, P = n_cities, n_provinces
+    ns, es = sw["noise_scale"], sw["effect_scale"]
+
+    # --- provinces and cities ----------------------------------------------------------------
+    n_east = int(round(P * 11 / 30))
+    n_central = int(round(P * 8 / 30))
+    prov_region = np.array(["east"] * n_east + ["central"] * n_central + ["west"] * (P - n_east - n_central))
+    weights = rng.gamma(4.0, 1.0, size=P)
+    extra = rng.multinomial(N - 2 * P, weights / weights.sum())
+    counts = extra + 2
+    prov_of_city = np.repeat(np.arange(P), counts)
+    region = prov_region[prov_of_city]
+    east = (region == "east").astype(float)
+    west = (region == "west").astype(float)
+    central = (region == "central").astype(float)
+
+    # --- time-invariant traits ------------------------------------------------------------------
+    logpop = np.log(380.0) + rng.normal(0.0, 0.55, N) + 0.1 * central
+    order = np.lexsort((-logpop, prov_of_city))  # the largest city of each province is its capital
+    capital = np.zeros(N, bool)
+    capital[order[np.r_[0, np.cumsum(counts)[:-1]]]] = True
+    logpop = logpop + 0.35 * capital
+    population = np.clip(np.exp(logpop), 35.0, 3800.0)
+    size_class = np.where(population >= 500, "large", np.where(population >= 250, "medium", "small"))
+    lg0 = (np.log(30000.0) + 0.35 * east - 0.18 * west + 0.18 * zscore(logpop) + 0.30 * capital
+           + rng.normal(0.0, 0.28, N))
+    zlg0 = zscore(lg0)
+    score = zlg0 + 0.7 * zscore(logpop) + rng.normal(0.0, 0.6, N)
+    q = np.quantile(score[~capital], [0.90, 0.65, 0.30])
+    admin_tier = np.where(capital, 1, np.where(score >= q[0], 2, np.where(score >= q[1], 3,
+                                                                          np.where(score >= q[2], 4, 5))))
+    shape_scale = np.where(region == "east", 0.3, np.where(region == "central", 0.5, 0.9))
+    ruggedness = rng.gamma(2.0, 1.0, N) * shape_scale
+    clan_strength = np.exp(np.log(0.8) + 0.35 * east + 0.2 * central + rng.normal(0.0, 0.7, N))
+    grassroots = np.clip(55 + 8 * east - 6 * west + 5 * zlg0 + rng.normal(0.0, 10.0, N), 2.0, 98.0)
+
+    # --- time-varying covariates ------------------------------------------------------------------
+    growth_path = np.maximum(0.085 - 0.0035 * t, 0.03)
+    digi_city = rng.normal(0.0, 0.45, N)
+    # city growth differences: more digital and richer cities grow faster
+    g_city = 0.012 * zscore(digi_city + 0.6 * zlg0) + rng.normal(0.0, 0.006, N)
+    cs = np.cumsum(growth_path, axis=1)
+    cum = cs - cs[:, [2011 - GRID_START]]  # common log growth since 2011
+    lgdp = lg0[:, None] + cum + g_city[:, None] * t + ar1(rng, (N, T), 0.025 * ns, 0.6)
+    fe_city = 0.19 + 0.06 * west - 0.05 * east - 0.025 * zlg0 + rng.normal(0.0, 0.04, N)
+    fiscal_exp = np.clip(fe_city[:, None] + 0.002 * t + rng.normal(0.0, 0.008 * ns, (N, T)), 0.05, 0.8)
+    fr_city = 0.075 + 0.012 * east + 0.008 * zlg0 + rng.normal(0.0, 0.015, N)
+    fiscal_rev = np.clip(fr_city[:, None] - 0.0005 * t + rng.normal(0.0, 0.004 * ns, (N, T)), 0.015, 0.3)
+    pen = logistic(-2.0 + 0.25 * zlg0[:, None] + 0.16 * t + rng.normal(0.0, 0.2, N)[:, None]
+                   + rng.normal(0.0, 0.05 * ns, (N, T)))
+    log_internet = np.log(population[:, None] * pen)
+    tertiary = np.clip(0.38 + 0.04 * east[:, None] + 0.03 * zlg0[:, None] + rng.normal(0.0, 0.045, N)[:, None]
+                       + 0.011 * t + rng.normal(0.0, 0.01 * ns, (N, T)), 0.15, 0.85)
+    digitalization = logistic(-1.1 + 0.5 * zlg0[:, None] + 0.3 * east[:, None] + digi_city[:, None]
+                              + 0.17 * t + rng.normal(0.0, 0.08 * ns, (N, T)))
+    vitality = logistic(-0.3 + 0.2 * zlg0[:, None] + rng.normal(0.0, 0.6, N)[:, None] + 0.03 * t
+                        + rng.normal(0.0, 0.1 * ns, (N, T)))
+    market = logistic(0.1 + 0.3 * east[:, None] + 0.1 * zlg0[:, None] + rng.normal(0.0, 0.5, N)[:, None]
+                      + 0.04 * t + rng.normal(0.0, 0.08 * ns, (N, T)))
+    digital_economy = logistic(-1.6 + 0.25 * zlg0[:, None] + 0.6 * digi_city[:, None]
+                               + rng.normal(0.0, 0.45, N)[:, None] + 0.15 * t + rng.normal(0.0, 0.08 * ns, (N, T)))
+    urbanization = logistic(np.log(0.47 / 0.53) + rng.normal(0.0, 0.6, N)[:, None] + 0.4 * zlg0[:, None]
+                            + 0.055 * t + rng.normal(0.0, 0.03 * ns, (N, T)))
+    i0 = start_year - GRID_START  # column of start_year on the grid
+    j11 = 2011 - GRID_START
+
+    # --- treatments ---------------------------------------------------------------------------------
+    # digital government: selection on observables (size, income, digitalization, east)
+    pscore = logistic(-0.95 + 0.9 * zscore(logpop) + 0.7 * zlg0 + 0.8 * zscore(digitalization[:, j11])
+                      + 0.3 * east)
+    ever_dg = rng.random(N) < pscore
+    wave_score = np.log(pscore / (1 - pscore)) + rng.normal(0.0, 1.0, N)
+    dg_cohort = np.zeros(N, int)
+    idx = np.flatnonzero(ever_dg)
+    ranked = idx[np.argsort(-wave_score[idx], kind="stable")]
+    for w, chunk in zip(DG_WAVES, np.array_split(ranked, len(DG_WAVES))):
+        dg_cohort[chunk] = w
+    # smart city pilot: more likely in digital-government cities and richer cities
+    ever_sc = rng.random(N) < logistic(-1.4 + 1.3 * ever_dg + 0.4 * zlg0)
+    sc_cohort = np.where(ever_sc, np.where(rng.random(N) < 0.5, SMART_WAVES[0], SMART_WAVES[1]), 0)
+    # platform: staggered by province, east a little earlier
+    waves = PLATFORM_WAVES_ALL if sw["all_treated"] else PLATFORM_WAVES
+    prov_score = rng.normal(0.0, 1.0, P) - 0.5 * (prov_region == "east") + 0.3 * (prov_region == "west")
+    prov_rank = np.argsort(prov_score, kind="stable")
+    sizes = [int(np.floor(share * P + 0.5)) for share in waves.values()]
+    if sw["all_treated"]:
+        sizes[-1] = P - sum(sizes[:-1])
+    prov_cohort = np.zeros(P, int)
+    pos = 0
+    for w, s in zip(waves, sizes):
+        prov_cohort[prov_rank[pos:pos + s]] = w
+        pos += s
+    pf_cohort = prov_cohort[prov_of_city]
+    cohorts = {"dg": dg_cohort, "platform": pf_cohort, "smart_city": sc_cohort}
+
+    def event(c):
+        return np.where(c[:, None] > 0, years[None, :] - c[:, None], -999).astype(float)
+
+    # city level of the income gap (pp): region, terrain, tier, governance, income
+    a_gap = (2.5 * west + 0.8 * central - 2.0 * east + 1.2 * zscore(ruggedness) + 0.8 * (admin_tier - 3.5)
+             - 1.0 * zscore(grassroots) - 2.0 * zlg0 + rng.normal(0.0, 2.5, N))
+
+    # --- heterogeneity groups (city level) ---------------------------------------------------------
+    def hilo(x):
+        return np.where(x > np.median(x), "high", "low")
+
+    groups = {
+        "size_class": size_class,
+        "admin_tier_group": np.where(admin_tier >= 4, "tier 4-5", "tier 1-3"),
+        "ruggedness": hilo(ruggedness),
+        "clan_strength": hilo(clan_strength),
+        "grassroots_capacity": hilo(grassroots),
+        "digitalization": hilo(digitalization[:, i0]),
+        "economic_vitality": hilo(vitality[:, i0]),
+        "market_integration": hilo(market[:, i0]),
+        "digital_economy": hilo(digital_economy[:, i0]),
+    }
+
+    # --- treatment effects ------------------------------------------------------------------------
+    k, hom = sw["anticipation"], sw["homogeneous"]
+    # platform multiplier: bigger in low-tier, rugged, clan-strong, weak-governance cities and
+    # where vitality, market integration and the digital economy are high
+    m_pf = np.exp(0.30 * (admin_tier >= 4) + 0.20 * zscore(ruggedness) + 0.15 * zscore(np.log(clan_strength))
+                  - 0.20 * zscore(grassroots) + 0.15 * zscore(vitality[:, j11]) + 0.12 * zscore(market[:, j11])
+                  + 0.15 * zscore(digital_economy[:, j11]) + 0.15 * zscore(a_gap))
+    m_pf = m_pf / m_pf.mean()
+    h_pf = es * effect_profile(event(pf_cohort), (pf_cohort - 2017.5)[:, None], m_pf[:, None],
+                               base=1.0 if hom else PLATFORM_H0, slope=0.35, cap=2.5, cohort_slope=0.10, k=k,
+                               homogeneous=hom)
+    # digital government: only in large/medium, high-digitalization cities
+    digi_high = digitalization[:, j11] > np.median(digitalization[:, j11])
+    m_dg = np.where(size_class == "large", 1.2, np.where(size_class == "medium", 1.0, 0.05)) * digi_high
+    tau_dg = es * effect_profile(event(dg_cohort), (dg_cohort - 2016)[:, None] / 2.0, m_dg[:, None], base=DG_TAU0,
+                                 slope=0.30, cap=2.0, cohort_slope=0.15, k=k, homogeneous=hom)
+    # smart-city pilot: a constant effect, so a 0/1 control for it absorbs it exactly
+    tau_sc = es * effect_profile(event(sc_cohort), 0.0, 1.0, base=SMART_TAU0, slope=0.0, cap=1.0,
+                                 cohort_slope=0.0, k=k, homogeneous=hom)
+
+    # --- window and missingness ------------------------------------------------------------------
+    keep = np.repeat(True, N * T) & np.tile((years >= start_year) & (years <= end_year), N)
+    miss_draw = rng.random(N * T)  # always drawn, so the stream does not depend on the scenario
+    if sw["missing_share"] > 0:
+        keep &= miss_draw >= sw["missing_share"]
+
+    traits = {"population": population, "size_class": size_class, "admin_tier": admin_tier,
+              "ruggedness": ruggedness, "clan_strength": clan_strength, "grassroots_capacity": grassroots}
+    covariates = {"log_gdp_pc": lgdp, "fiscal_exp_gdp": fiscal_exp, "fiscal_rev_gdp": fiscal_rev,
+                  "log_internet_users": log_internet, "tertiary_share": tertiary, "digitalization": digitalization,
+                  "economic_vitality": vitality, "market_integration": market, "digital_economy": digital_economy}
+    return Design(
+        sw=sw, start_year=start_year, end_year=end_year, years=years, t=t, prov_of_city=prov_of_city,
+        region=region, traits=traits, covariates=covariates, lg0=lg0, zlg0=zlg0, cum=cum,
+        urbanization=urbanization, a_gap=a_gap, cohorts=cohorts,
+        cohorts_window={tr: np.where(c > end_year, 0, c) for tr, c in cohorts.items()},
+        effects={"platform": h_pf, "dg": tau_dg, "smart_city": tau_sc}, groups=groups, keep=keep,
+    )

@@ -1,0 +1,197 @@
+"""Stage 2 of the simulation: potential outcomes on top of a fixed design.
+
+Each outcome family draws its noise from its own random stream, so one outcome can be re-drawn
+alone (:func:`draw_family`) and agree exactly with the same outcome in a full panel.
+
+Identification by construction (baseline scenario); the chapter *The simulated city panel* and
+:func:`didbook.simulate_city_panel` document the consequences for each estimator.
+
+* ``income_gap`` without the platform is ``city level + year effect + GAP_ON_LOG_GDP * log_gdp_pc +
+  province-year shock + AR(1) city noise``: parallel trends hold conditional on ``log_gdp_pc``,
+  linearly and with one common coefficient, and fail unconditionally because richer (eastern)
+  provinces grow faster and launch earlier.
+* ``service_efficiency``, ``entrepreneurship`` and ``digital_infrastructure`` without treatment are
+  ``city level + common trend + noise``: unconditional parallel trends hold in levels.
+* The rural/urban ratios of the ten indicators converge with each city's own GDP growth, so the
+  untreated ``equalization`` index follows (approximately linear) parallel trends conditional on
+  ``log_gdp_pc``; the smart-city pilot also moves it (a concurrent policy to control for).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..inequality import urban_rural_theil
+from ._codebook import INDICATORS
+from . import _config as cfg
+from ._config import GAP_ON_LOG_GDP, IND_CAL
+from ._design import Design, ar1, logistic
+
+FAMILIES = ("gap", "income", "shares", "mechanisms", "indicators")
+
+#: Outcome column -> the outcome family whose stream draws its noise.
+FAMILY_OF = {
+    "income_gap": ("gap",),
+    "income_ratio": ("gap", "income"),
+    "income_theil": ("gap", "income"),
+    "rural_income": ("gap", "income"),
+    "urban_income": ("income",),
+    **{f"rural_{c}_income": ("gap", "income", "shares") for c in ("wage", "operating", "property", "transfer")},
+    "service_efficiency": ("mechanisms",),
+    "entrepreneurship": ("mechanisms",),
+    "digital_infrastructure": ("mechanisms",),
+    "equalization": ("indicators",),
+}
+
+
+def family_rngs(seed_sequence: np.random.SeedSequence) -> dict[str, np.random.Generator]:
+    """One independent generator per outcome family."""
+    return {f: np.random.default_rng(s) for f, s in zip(FAMILIES, seed_sequence.spawn(len(FAMILIES)))}
+
+
+def untreated_gap(d: Design, rng: np.random.Generator) -> np.ndarray:
+    """Untreated urban-rural income gap (pp), N x T."""
+    ns, t = d.sw["noise_scale"], d.t
+    N, T = d.n_cities, len(d.years)
+    P = d.prov_of_city.max() + 1
+    prov_shock = rng.normal(0.0, cfg.PROVINCE_SHOCK_SD * ns, (P, T))[d.prov_of_city]
+    gap0 = (62.6 + d.a_gap[:, None] - 0.58 * t - 0.008 * t**2 + prov_shock + ar1(rng, (N, T), 1.1 * ns, 0.5)
+            + GAP_ON_LOG_GDP * (d.covariates["log_gdp_pc"] - d.lg0[:, None] - d.cum))
+    if d.sw["pt_violation"]:
+        ever = (d.cohorts["platform"] > 0).astype(float)[:, None]
+        gap0 = gap0 - 0.15 * ever * (t - (d.start_year - 2011))
+    return gap0
+
+
+def urban_income(d: Design, rng: np.random.Generator) -> np.ndarray:
+    """Per-capita urban disposable income (yuan), N x T: follows log GDP per capita."""
+    ns, N, T = d.sw["noise_scale"], d.n_cities, len(d.years)
+    log_inc = (np.log(21500.0) + 0.45 * (d.covariates["log_gdp_pc"] - np.log(30000.0)) + 0.04 * d.t
+               + rng.normal(0.0, 0.08, N)[:, None] + rng.normal(0.0, 0.02 * ns, (N, T)))
+    return np.exp(log_inc)
+
+
+def income_shares(d: Design, rng: np.random.Generator) -> np.ndarray:
+    """Shares of rural income from wages, operations, property and transfers, N x T x 4."""
+    ns, N, T = d.sw["noise_scale"], d.n_cities, len(d.years)
+    base13 = np.array([0.387, 0.417, 0.021, 0.175])
+    base22 = np.array([0.420, 0.346, 0.025, 0.209])
+    tt = np.clip((d.years - 2013) / 9.0, -1.0, 1.5)[None, :, None]
+    base = base13[None, None, :] + (base22 - base13)[None, None, :] * tt
+    logits = np.log(base) + rng.normal(0.0, 0.15, (N, 1, 4)) + rng.normal(0.0, 0.05 * ns, (N, T, 4))
+    shares = np.exp(logits)
+    return shares / shares.sum(axis=2, keepdims=True)
+
+
+def untreated_mechanisms(d: Design, rng: np.random.Generator) -> dict[str, np.ndarray]:
+    """Untreated service efficiency, entrepreneurship and digital infrastructure: city level + trend + noise."""
+    ns, N, T, t, z = d.sw["noise_scale"], d.n_cities, len(d.years), d.t, d.zlg0[:, None]
+    east = (d.region == "east").astype(float)[:, None]
+    eff = (100.0 * logistic(-0.5 + 0.15 * z + rng.normal(0.0, 0.2, N)[:, None]) + 1.3 * t
+           + rng.normal(0.0, 2.5 * ns, (N, T)))
+    entre = 45.0 * np.exp(0.2 * z + rng.normal(0.0, 0.25, N)[:, None]) + 2.8 * t + rng.normal(0.0, 3.0 * ns, (N, T))
+    dinf = (90.0 * logistic(-1.0 + 0.3 * z + 0.2 * east + rng.normal(0.0, 0.25, N)[:, None]) + 3.3 * t
+            + rng.normal(0.0, 2.0 * ns, (N, T)))
+    return {"service_efficiency": eff, "entrepreneurship": entre, "digital_infrastructure": dinf}
+
+
+def indicators(d: Design, rng: np.random.Generator) -> tuple[dict, dict]:
+    """Urban indicators and untreated rural indicators (without digital government or smart city)."""
+    ns, N, T, t = d.sw["noise_scale"], d.n_cities, len(d.years), d.t
+    east = (d.region == "east").astype(float)[:, None]
+    west = (d.region == "west").astype(float)[:, None]
+    ratio_city = rng.normal(0.0, 0.08, N)[:, None] + 0.05 * d.zlg0[:, None] - 0.04 * west
+    ratio_common = rng.normal(0.0, 0.03 * ns, (N, T))
+    # rural/urban ratios converge over time, faster in faster-growing cities
+    conv = 0.12 * d.cum + 0.4 * (d.covariates["log_gdp_pc"] - d.lg0[:, None] - d.cum)
+    if d.sw["pt_violation"]:
+        conv = conv + 0.008 * (d.cohorts["dg"] > 0).astype(float)[:, None] * (t - (d.start_year - 2011))
+    urban, rural = {}, {}
+    for name in INDICATORS:
+        lvl, gr, r0 = IND_CAL[name]
+        urban[name] = np.exp(np.log(lvl) + gr * t + 0.08 * east + rng.normal(0.0, 0.15, N)[:, None]
+                             + rng.normal(0.0, 0.04 * ns, (N, T)))
+        rural[name] = urban[name] * np.exp(np.log(r0) + ratio_city + rng.normal(0.0, 0.12, N)[:, None] + conv
+                                           + ratio_common + rng.normal(0.0, 0.05 * ns, (N, T)))
+    return urban, rural
+
+
+def income_outcomes(d: Design, gap0: np.ndarray, urban: np.ndarray, shares: np.ndarray) -> tuple[dict, dict]:
+    """Observed and untreated (platform switched off) income outcomes, each N x T.
+
+    The platform raises rural income by ``h`` percent of urban income (40% wages, 60% operating
+    income), which lowers ``income_gap`` by exactly ``h`` percentage points.
+    """
+    h = d.effects["platform"]
+    comp0 = (urban * (1.0 - gap0 / 100.0))[:, :, None] * shares
+    comp = comp0.copy()
+    delta = urban * h / 100.0
+    comp[:, :, 0] += 0.4 * delta
+    comp[:, :, 1] += 0.6 * delta
+    urb = d.urbanization
+    pop = d.traits["population"][:, None]
+
+    def family(c):
+        rural = c.sum(axis=2)
+        out = {"urban_income": urban, "rural_income": rural, "income_ratio": urban / rural,
+               "income_gap": 100.0 * (1.0 - rural / urban),
+               "income_theil": urban_rural_theil(urban, rural, pop * urb, pop * (1.0 - urb))}
+        for j, nm in enumerate(("wage", "operating", "property", "transfer")):
+            out[f"rural_{nm}_income"] = c[:, :, j]
+        return out
+
+    return family(comp), family(comp0)
+
+
+def add_policy_effects_to_index(urban: np.ndarray, rural0: np.ndarray, tau_dg: np.ndarray, tau_sc: np.ndarray,
+                                *, tol: float = 1e-14, max_iter: int = 100) -> dict[str, np.ndarray]:
+    """Rural indicators with the policy effects, and the equalization index with and without each policy.
+
+    ``urban`` and ``rural0`` are (rows x 10) indicator matrices in the order of :data:`INDICATORS`
+    (``rural0`` without digital government and smart city). The observed rural indicators are
+    ``R0 * (1 + s_dg + s_sc)`` with ``s = tau * U / A``, where, for the index fitted on the observed
+    panel, ``U`` is a row's urban index and ``A = sum_j w_j R0_j / range_j`` (weights ``w``, pooled
+    min-max ranges). The rural index is linear in the indicators, so switching a policy off lowers it
+    by ``s * A = tau * U``: the equalization ratio falls by exactly ``tau``. The fit depends on the
+    observed indicators, so ``s`` is found by fixed-point iteration with the library's own
+    :func:`didbook.equalization_index`, whose fit defines the column.
+
+    Returns
+    -------
+    dict
+        ``rural`` (observed rural indicators), ``equalization``, and for ``tr`` in ``dg``,
+        ``smart_city``: ``rural_y0_<tr>`` and ``equalization_y0_<tr>`` (that policy switched off).
+    """
+    import pandas as pd
+
+    from ..indices import PUBLIC_SERVICE_DIMENSIONS, equalization_index
+
+    stems = list(INDICATORS)
+    frame = pd.DataFrame(np.hstack([urban, rural0]),
+                         columns=[f"{k}_urban" for k in stems] + [f"{k}_rural" for k in stems])
+    rural_cols = [f"{k}_rural" for k in stems]
+    s = (np.zeros(len(frame)), np.zeros(len(frame)))
+    for _ in range(max_iter):
+        frame[rural_cols] = rural0 * (1.0 + s[0] + s[1])[:, None]
+        eq = equalization_index(frame, PUBLIC_SERVICE_DIMENSIONS)
+        a = (rural0 / eq.scaling.loc[stems, "scale"].to_numpy()) @ eq.weights[stems].to_numpy()
+        u = eq.scores["urban"].to_numpy()
+        new = (tau_dg * u / a, tau_sc * u / a)
+        if max(np.abs(new[0] - s[0]).max(), np.abs(new[1] - s[1]).max()) <= tol:
+            break  # keep the s that produced this fit
+        s = new
+    else:
+        raise RuntimeError(f"the equalization effects did not converge in {max_iter} iterations")
+    observed = frame[rural_cols].to_numpy()
+    out = {"rural": observed, "equalization": eq.equalization.to_numpy()}
+    for tr, s_other in (("dg", s[1]), ("smart_city", s[0])):
+        world0 = frame.copy()
+        world0[rural_cols] = rural0 * (1.0 + s_other)[:, None]
+        rural_y0 = world0[rural_cols].to_numpy()
+        y0 = eq.transform(world0)["equalization"].to_numpy()
+        # where the policy is not in force the indicators are identical: copy the observed value so
+        # that the effect is exactly 0 (transform and fit sum in a different order, ~1e-17 apart)
+        same = (rural_y0 == observed).all(axis=1)
+        out[f"rural_y0_{tr}"] = rural_y0
+        out[f"equalization_y0_{tr}"] = np.where(same, out["equalization"], y0)
+    return out

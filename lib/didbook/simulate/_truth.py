@@ -1,0 +1,188 @@
+"""Stage 3 of the simulation: the true effects, computed from the potential outcomes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ._codebook import INDICATORS
+from ._config import SUBGROUP_VARS, TREATMENTS
+
+# Which outcomes each treatment moves (their untreated potential outcomes are kept).
+AFFECTED = {
+    "platform": [
+        "income_gap", "income_ratio", "income_theil", "rural_income", "rural_wage_income",
+        "rural_operating_income", "rural_property_income", "rural_transfer_income",
+        "service_efficiency", "entrepreneurship", "digital_infrastructure",
+    ],
+    "dg": ["equalization", *[f"{k}_rural" for k in INDICATORS], "digital_infrastructure"],
+    "smart_city": ["equalization", *[f"{k}_rural" for k in INDICATORS], "digital_infrastructure"],
+}
+MECHANISMS = {
+    "platform": ["service_efficiency", "entrepreneurship", "rural_operating_income", "rural_wage_income",
+                 "rural_property_income", "rural_transfer_income", "digital_infrastructure"],
+    "dg": ["digital_infrastructure"],
+    "smart_city": ["digital_infrastructure"],
+}
+
+
+@dataclass
+class Truth:
+    """The true effects in a simulated panel, computed from its potential outcomes.
+
+    "ATT" is the average of :math:`Y_{it}(1) - Y_{it}(0)` over the treated city-years
+    (``<treatment>_treated == 1``) present in the realized sample. Every treated city-year
+    gets equal weight, which is the weighting of the Callaway-Sant'Anna "simple"
+    aggregation (cohort-time cells weighted by their size). For the platform the untreated
+    outcome switches off the platform only; for digital government it switches off the
+    digital-government policy only (the smart-city pilot stays as realized), and vice versa.
+
+    Attributes
+    ----------
+    att : dict
+        ``(treatment, outcome) -> ATT``, e.g. ``att[("platform", "income_gap")]``.
+    att_cohort_year : pandas.DataFrame
+        ``treatment, outcome, cohort, year, event_time, att, n`` for every year of every
+        treated cohort (pre-treatment cells are 0 unless there is anticipation).
+    att_event : pandas.DataFrame
+        ``treatment, outcome, event_time, att, n``: mean effect over the city-years at each
+        event time (year - cohort).
+    att_cohort : pandas.DataFrame
+        ``treatment, outcome, cohort, att, n``: mean over the treated years of each cohort.
+    att_subgroup : pandas.DataFrame
+        ``treatment, outcome, subgroup_var, subgroup, att, n``: mean over treated city-years
+        in each subgroup (see :attr:`CityPanel.subgroups` for the groups).
+    mechanism : pandas.DataFrame
+        ``treatment, variable, att``: effects on the mechanism variables (property and
+        transfer income are included with a true effect of exactly 0: falsification tests).
+    dispersion : pandas.DataFrame
+        ``province_id, year, platform_cohort, event_time, sd_observed, sd_untreated,
+        effect``: within-province cross-city standard deviation of ``income_gap``.
+    """
+
+    att: dict
+    att_cohort_year: pd.DataFrame
+    att_event: pd.DataFrame
+    att_cohort: pd.DataFrame
+    att_subgroup: pd.DataFrame
+    mechanism: pd.DataFrame
+    dispersion: pd.DataFrame
+
+    def event(self, treatment: str, outcome: str) -> pd.DataFrame:
+        """True effects by event time for one treatment and outcome.
+
+        Examples
+        --------
+        >>> import didbook
+        >>> truth = didbook.simulate_city_panel().truth
+        >>> bool(truth.event("platform", "income_gap")["event_time"].min() < 0)
+        True
+        """
+        ev = self.att_event
+        out = ev[(ev["treatment"] == treatment) & (ev["outcome"] == outcome)]
+        if out.empty:
+            raise KeyError(f"no truth for ({treatment!r}, {outcome!r}); available: {sorted(self.att)[:12]} ...")
+        return out[["event_time", "att", "n"]].reset_index(drop=True)
+
+    def table(self) -> pd.DataFrame:
+        """The overall ATTs as a tidy frame ``treatment, outcome, att``."""
+        return pd.DataFrame([(t, o, v) for (t, o), v in self.att.items()], columns=["treatment", "outcome", "att"])
+
+    def summary(self) -> str:
+        """Key true effects as plain text.
+
+        Examples
+        --------
+        >>> import didbook
+        >>> print(didbook.simulate_city_panel().truth.summary().splitlines()[0])
+        True effects (ATT on the treated city-years)
+        """
+        keys = [("platform", "income_gap"), ("platform", "income_ratio"), ("platform", "service_efficiency"),
+                ("platform", "entrepreneurship"), ("platform", "rural_operating_income"),
+                ("platform", "rural_wage_income"), ("platform", "rural_property_income"),
+                ("platform", "rural_transfer_income"), ("dg", "equalization"),
+                ("dg", "digital_infrastructure"), ("smart_city", "equalization")]
+        lines = ["True effects (ATT on the treated city-years)", "=" * 44]
+        for k in keys:
+            if k in self.att:
+                lines.append(f"{k[0]:<11}{k[1]:<26}{self.att[k]: .4f}")
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return self.summary()
+
+
+
+def _cell_means(effects: pd.DataFrame, keys: dict, outcomes: list[str]) -> pd.DataFrame:
+    """Mean and count of every outcome's effect by ``keys``, long: ``<keys>, outcome, mean, size``."""
+    key_frame = pd.DataFrame(keys)
+    codes, uniques = pd.MultiIndex.from_frame(key_frame).factorize()
+    size = np.bincount(codes)
+    values = effects[outcomes].to_numpy()
+    means = np.column_stack([np.bincount(codes, weights=values[:, j]) for j in range(values.shape[1])])
+    means = means / size[:, None]
+    cells = pd.DataFrame(list(uniques), columns=list(keys))
+    k = len(outcomes)
+    out = cells.loc[cells.index.repeat(k)].reset_index(drop=True)
+    out["outcome"] = np.tile(outcomes, len(cells))
+    out["mean"] = means.ravel()
+    out["size"] = np.repeat(size, k)
+    return out
+
+
+def compute_truth(data: pd.DataFrame, cf: pd.DataFrame, subgroups: pd.DataFrame) -> Truth:
+    """The true effects of every treatment on every outcome it moves, from the potential outcomes."""
+    att: dict = {}
+    cy, ev, co, sg = [], [], [], []
+    sub = data[["city_id"]].merge(subgroups, on="city_id", how="left")
+    year = data["year"].to_numpy()
+    for tr, (dcol, ccol) in TREATMENTS.items():
+        outcomes = AFFECTED[tr]
+        cohort = data[ccol].to_numpy()
+        ever = cohort > 0
+        post = (data[dcol] == 1).to_numpy()
+        effects = pd.DataFrame({o: data[o].to_numpy() - cf[f"{o}_y0_{tr}"].to_numpy() for o in outcomes})
+        for o, v in effects[post].mean().items():
+            att[(tr, o)] = float(v)
+        g = _cell_means(effects[ever], {"cohort": cohort[ever], "year": year[ever]}, outcomes)
+        g["event_time"] = g["year"] - g["cohort"]
+        cy.append(g.assign(treatment=tr))
+        ev.append(_cell_means(effects[ever], {"event_time": (year - cohort)[ever]}, outcomes).assign(treatment=tr))
+        co.append(_cell_means(effects[post], {"cohort": cohort[post]}, outcomes).assign(treatment=tr))
+        for var in SUBGROUP_VARS:
+            s = _cell_means(effects[post], {"subgroup": sub[var].to_numpy()[post]}, outcomes)
+            sg.append(s.assign(treatment=tr, subgroup_var=var))
+
+    def tidy(frames, cols):
+        out = pd.concat(frames, ignore_index=True).rename(columns={"mean": "att", "size": "n"})
+        out = out[cols].sort_values(cols[:-2]).reset_index(drop=True)
+        out["n"] = out["n"].astype("int64")
+        return out
+
+    att_cohort_year = tidy(cy, ["treatment", "outcome", "cohort", "year", "event_time", "att", "n"])
+    att_event = tidy(ev, ["treatment", "outcome", "event_time", "att", "n"])
+    att_cohort = tidy(co, ["treatment", "outcome", "cohort", "att", "n"])
+    att_subgroup = tidy(sg, ["treatment", "outcome", "subgroup_var", "subgroup", "att", "n"])
+    for frame in (att_cohort_year, att_event, att_cohort):
+        for col in ("cohort", "year", "event_time"):
+            if col in frame:
+                frame[col] = frame[col].astype("int64")
+    mech = [(tr, v, att[(tr, v)]) for tr, vs in MECHANISMS.items() for v in vs if (tr, v) in att]
+    mechanism = pd.DataFrame(mech, columns=["treatment", "variable", "att"])
+
+    # within-province dispersion of the income gap, observed vs without the platform
+    d = pd.DataFrame({"province_id": data["province_id"], "year": data["year"],
+                      "platform_cohort": data["platform_cohort"], "obs": data["income_gap"],
+                      "y0": cf["income_gap_y0_platform"]})
+    disp = d.groupby(["province_id", "year"], sort=True).agg(
+        platform_cohort=("platform_cohort", "first"), sd_observed=("obs", "std"), sd_untreated=("y0", "std"),
+    ).reset_index()
+    disp["event_time"] = np.where(disp["platform_cohort"] > 0, disp["year"] - disp["platform_cohort"], -999)
+    disp["effect"] = disp["sd_observed"] - disp["sd_untreated"]
+    disp = disp[["province_id", "year", "platform_cohort", "event_time", "sd_observed", "sd_untreated", "effect"]]
+    post = (disp["platform_cohort"] > 0) & (disp["year"] >= disp["platform_cohort"])
+    att[("platform", "income_gap_province_sd")] = float(disp.loc[post, "effect"].mean())
+    return Truth(att=att, att_cohort_year=att_cohort_year, att_event=att_event, att_cohort=att_cohort,
+                 att_subgroup=att_subgroup, mechanism=mechanism, dispersion=disp)
