@@ -59,12 +59,24 @@ def best_of(repeat: int, fn):
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--reps", type=int, default=1000, help="placebo draws (default 1000)")
-    ap.add_argument("--loop-reps", type=int, default=None,
-                    help="PanelOLS refits actually timed (default: all --reps); time is scaled to --reps")
-    ap.add_argument("--repeat", type=int, default=3,
-                    help="repeat the fast timings (ours, ritest, big panel) and keep the minimum (default 3)")
-    ap.add_argument("--ritest-slow-reps", type=int, default=200,
-                    help="reps of ritest's refit algorithm actually timed, scaled to --reps (default 200)")
+    ap.add_argument(
+        "--loop-reps",
+        type=int,
+        default=None,
+        help="PanelOLS refits actually timed (default: all --reps); time is scaled to --reps",
+    )
+    ap.add_argument(
+        "--repeat",
+        type=int,
+        default=3,
+        help="repeat the fast timings (ours, ritest, big panel) and keep the minimum (default 3)",
+    )
+    ap.add_argument(
+        "--ritest-slow-reps",
+        type=int,
+        default=200,
+        help="reps of ritest's refit algorithm actually timed, scaled to --reps (default 200)",
+    )
     ap.add_argument("--skip-big", action="store_true", help="skip the 57,000-row panel")
     args = ap.parse_args()
     reps = args.reps
@@ -76,8 +88,9 @@ def main() -> None:
     print(f"panel: {len(df):,} rows ({df[unit].nunique()} units x {df[time_].nunique()} years), {reps} placebo reps")
 
     didbook.placebo_test(df, y, d, unit, time_, n_draws=10, progress=False)  # warm-up (imports)
-    t_ours, res = best_of(args.repeat, lambda: didbook.placebo_test(df, y, d, unit, time_, n_draws=reps, seed=1,
-                                                                    progress=False))
+    t_ours, res = best_of(
+        args.repeat, lambda: didbook.placebo_test(df, y, d, unit, time_, n_draws=reps, seed=1, progress=False)
+    )
     print(f"didbook.placebo_test (FWL, one pass): {t_ours:8.3f} s   p = {res.p_value:.4f}")
 
     from linearmodels import PanelOLS
@@ -97,8 +110,14 @@ def main() -> None:
     import pyfixest as pf
 
     # pyfixest 0.60's numba ritest needs a float treatment and numeric fixed-effect codes
-    pdf = pd.DataFrame({"y": df[y].to_numpy(float), "d": df[d].to_numpy(float),
-                        "u": pd.factorize(df[unit])[0], "t": pd.factorize(df[time_])[0]})
+    pdf = pd.DataFrame(
+        {
+            "y": df[y].to_numpy(float),
+            "d": df[d].to_numpy(float),
+            "u": pd.factorize(df[unit])[0],
+            "t": pd.factorize(df[time_])[0],
+        }
+    )
     fit = pf.feols("y ~ d | u+t", data=pdf)
     slow_reps = min(reps, args.ritest_slow_reps)
     t0 = time.perf_counter()
@@ -116,10 +135,14 @@ def main() -> None:
 
     if not args.skip_big:
         big = big_panel()
-        t_big, rb = best_of(args.repeat, lambda: didbook.placebo_test(big, "y", "d", "unit", "year", n_draws=1000, seed=1,
-                                                                       progress=None))
-        print(f"57,000-row panel ({big['unit'].nunique():,} units x {big['year'].nunique()} years), "
-              f"1,000 reps: {t_big:.2f} s   p = {rb.p_value:.4f}")
+        t_big, rb = best_of(
+            args.repeat,
+            lambda: didbook.placebo_test(big, "y", "d", "unit", "year", n_draws=1000, seed=1, progress=None),
+        )
+        print(
+            f"57,000-row panel ({big['unit'].nunique():,} units x {big['year'].nunique()} years), "
+            f"1,000 reps: {t_big:.2f} s   p = {rb.p_value:.4f}"
+        )
 
 
 if __name__ == "__main__":

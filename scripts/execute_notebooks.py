@@ -93,8 +93,15 @@ def execute(src: Path, dest_dir: Path, parameters: dict) -> tuple[Path, float, s
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("notebooks", nargs="*", type=Path, help="notebooks to run (default: all)")
-    parser.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
-                        help="papermill parameter (value parsed as Python literal when possible)")
+    parser.add_argument(
+        "-p",
+        "--parameter",
+        nargs=2,
+        action="append",
+        default=[],
+        metavar=("NAME", "VALUE"),
+        help="papermill parameter (value parsed as Python literal when possible)",
+    )
     parser.add_argument("--out", type=Path, default=BUILD_SRC, help="build copy of the book (default _build/src)")
     parser.add_argument("--jobs", type=int, default=2, help="notebooks run at once (default 2)")
     args = parser.parse_args(argv)

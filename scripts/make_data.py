@@ -100,8 +100,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.check:
         bad = [p for p, b in files.items() if not p.exists() or p.read_bytes() != b]
         for p in bad:
-            print(f"MISMATCH: {p.relative_to(ROOT)} differs from what the code generates "
-                  f"(run `python scripts/make_data.py`)", file=sys.stderr)
+            print(
+                f"MISMATCH: {p.relative_to(ROOT)} differs from what the code generates "
+                f"(run `python scripts/make_data.py`)",
+                file=sys.stderr,
+            )
         if not bad:
             print(f"ok: {len(files)} files match the generator")
         return 1 if bad else 0

@@ -64,10 +64,16 @@ def _hand_decomposition(df: pd.DataFrame, groups: dict) -> dict:
         nr = n[g] / (n[g] + n["U"])
         s[(g, "U")] = (n[g] + n["U"]) ** 2 * nr * (1 - nr) * D[g] * (1 - D[g])
     nkl = n["k"] / (n["k"] + n["l"])
-    s[("k", "l")] = (((n["k"] + n["l"]) * (1 - D["l"])) ** 2 * nkl * (1 - nkl)
-                     * (D["k"] - D["l"]) / (1 - D["l"]) * (1 - D["k"]) / (1 - D["l"]))
-    s[("l", "k")] = (((n["k"] + n["l"]) * D["k"]) ** 2 * nkl * (1 - nkl)
-                     * (D["l"] / D["k"]) * (D["k"] - D["l"]) / D["k"])
+    s[("k", "l")] = (
+        ((n["k"] + n["l"]) * (1 - D["l"])) ** 2
+        * nkl
+        * (1 - nkl)
+        * (D["k"] - D["l"])
+        / (1 - D["l"])
+        * (1 - D["k"])
+        / (1 - D["l"])
+    )
+    s[("l", "k")] = ((n["k"] + n["l"]) * D["k"]) ** 2 * nkl * (1 - nkl) * (D["l"] / D["k"]) * (D["k"] - D["l"]) / D["k"]
     tot = sum(s.values())
     w = {key: v / tot for key, v in s.items()}
     est = {("k", "U"): b_kU, ("l", "U"): b_lU, ("k", "l"): b_kl, ("l", "k"): b_lk}
@@ -76,6 +82,7 @@ def _hand_decomposition(df: pd.DataFrame, groups: dict) -> dict:
 
 def _twfe_by_hand(df: pd.DataFrame) -> float:
     """Two-way within transformation of y and d (balanced panel), then OLS slope."""
+
     def dm(x):
         return x - x.groupby(df["id"]).transform("mean") - x.groupby(df["t"]).transform("mean") + x.mean()
 

@@ -4,9 +4,8 @@ import json
 
 import pytest
 import yaml
-
 from conftest import EXECUTED, ROOT
-from html_pages import broken_internal_links, external_resources, glued_values, pages
+from html_pages import broken_internal_links, external_resources, glued_values
 
 
 def toc_files() -> list[str]:

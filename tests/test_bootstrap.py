@@ -43,8 +43,20 @@ def wildboottest_reference(df, B, weights, impose_null, seed):
     [(9999, "rademacher", True), (999, "rademacher", True), (999, "webb", True), (999, "rademacher", False)],
 )
 def test_pvalue_identical_to_wildboottest(panel, B, weights, impose_null):
-    res = didbook.wild_cluster_bootstrap(panel, "y", "d", "id", "yr", "prov", controls=["x"], n_draws=B,
-                                         weight_type=weights, seed=3, impose_null=impose_null, conf_int=False)
+    res = didbook.wild_cluster_bootstrap(
+        panel,
+        "y",
+        "d",
+        "id",
+        "yr",
+        "prov",
+        controls=["x"],
+        n_draws=B,
+        weight_type=weights,
+        seed=3,
+        impose_null=impose_null,
+        conf_int=False,
+    )
     ref = wildboottest_reference(panel, B, weights, impose_null, seed=3)  # plain share #{|t*| >= |t|} / B
     assert res.full_enumeration == (B == 9999 and weights == "rademacher")
     if res.full_enumeration:
@@ -56,7 +68,9 @@ def test_pvalue_identical_to_wildboottest(panel, B, weights, impose_null):
 
 
 def test_t_stat_and_estimate_match_twfe(panel):
-    res = didbook.wild_cluster_bootstrap(panel, "y", "d", "id", "yr", "prov", controls=["x"], n_draws=199, conf_int=False)
+    res = didbook.wild_cluster_bootstrap(
+        panel, "y", "d", "id", "yr", "prov", controls=["x"], n_draws=199, conf_int=False
+    )
     fit = didbook.twfe(panel, "y", "d", "id", "yr", controls=["x"], cluster="prov", warn_few_clusters=False)
     assert res.estimate == pytest.approx(fit.estimate, abs=1e-10)
     assert res.t_stat == pytest.approx(fit.estimate / fit.std_error, abs=1e-8)
@@ -72,8 +86,9 @@ def test_confidence_interval_is_test_inversion(panel):
 
     def p_at(beta0):
         shifted = panel.assign(y=panel["y"] - beta0 * panel["d"])  # H0: beta = beta0 <=> shifted beta = 0
-        return didbook.wild_cluster_bootstrap(shifted, "y", "d", "id", "yr", "prov", n_draws=999, seed=2,
-                                              weight_type="webb", conf_int=False).p_value
+        return didbook.wild_cluster_bootstrap(
+            shifted, "y", "d", "id", "yr", "prov", n_draws=999, seed=2, weight_type="webb", conf_int=False
+        ).p_value
 
     eps = 1e-3 * width
     assert p_at(lo - eps) < 0.05 <= p_at(lo + eps)
@@ -85,8 +100,9 @@ def test_confidence_interval_is_test_inversion(panel):
 def test_homogeneous_simulation_covers_truth():
     sim = didbook.simulate_city_panel(seed=11, scenario="homogeneous")
     truth = sim.truth.att[("platform", "income_gap")]
-    res = didbook.wild_cluster_bootstrap(sim.data, "income_gap", "platform_treated", "city_id", "year",
-                                         "province_id", n_draws=999, seed=1)
+    res = didbook.wild_cluster_bootstrap(
+        sim.data, "income_gap", "platform_treated", "city_id", "year", "province_id", n_draws=999, seed=1
+    )
     assert res.conf_low < truth < res.conf_high
     assert res.p_value < 0.01  # a real effect of -1 is detected with 30 provinces
 
@@ -94,6 +110,7 @@ def test_homogeneous_simulation_covers_truth():
 def test_pvalue_is_never_zero_with_random_draws(panel):
     """Far from the null no draw reaches |t|: p = 1 / (1 + n_draws), as in placebo_test, not 0."""
     far = panel.assign(y=panel["y"] + 5.0 * panel["d"])
-    res = didbook.wild_cluster_bootstrap(far, "y", "d", "id", "yr", "prov", n_draws=99, weight_type="webb", seed=1,
-                                         conf_int=False)
+    res = didbook.wild_cluster_bootstrap(
+        far, "y", "d", "id", "yr", "prov", n_draws=99, weight_type="webb", seed=1, conf_int=False
+    )
     assert res.p_value == pytest.approx(1 / 100)

@@ -10,7 +10,6 @@ import subprocess
 import sys
 
 import nbformat
-
 from conftest import ROOT
 
 sys.path.insert(0, str(ROOT / "scripts"))
@@ -29,9 +28,21 @@ def _tiny_book(tmp_path, stderr: bool):
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nbformat.write(nb, tmp_path / "page.ipynb")
     return subprocess.run(
-        [sys.executable, "-c", "import sys; from jupyter_book.cli.main import main; sys.exit(main())",
-         "build", str(tmp_path), "--path-output", str(tmp_path / "out"), "-W", "-n", "--keep-going"],
-        capture_output=True, text=True, timeout=300,
+        [
+            sys.executable,
+            "-c",
+            "import sys; from jupyter_book.cli.main import main; sys.exit(main())",
+            "build",
+            str(tmp_path),
+            "--path-output",
+            str(tmp_path / "out"),
+            "-W",
+            "-n",
+            "--keep-going",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
 
 

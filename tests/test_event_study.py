@@ -74,8 +74,17 @@ def test_reference_other_than_minus_one(castle):
 def test_homogeneous_simulation_covers_truth():
     """Under constant effects, leads are 0 and lags equal the truth: joint test does not reject."""
     panel = didbook.simulate_city_panel(seed=21, scenario="homogeneous")
-    es = didbook.event_study(panel.data, "income_gap", "city_id", "year", "platform_cohort", leads=4, lags=4,
-                             cluster="province_id", warn_few_clusters=False)
+    es = didbook.event_study(
+        panel.data,
+        "income_gap",
+        "city_id",
+        "year",
+        "platform_cohort",
+        leads=4,
+        lags=4,
+        cluster="province_id",
+        warn_few_clusters=False,
+    )
     te = panel.truth.att_event
     te = te[(te["treatment"] == "platform") & (te["outcome"] == "income_gap")].set_index("event_time")["att"]
     truth = te.reindex(es.event_times).to_numpy()

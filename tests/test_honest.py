@@ -23,8 +23,14 @@ import didbook
 from didbook import honest_sensitivity
 
 # HonestDiD README: createSensitivityResults(..., Mvec = seq(0, 0.05, by = 0.01)), FLCI
-README_SD = [(0.00, 0.0259, 0.0607), (0.01, 0.0132, 0.0787), (0.02, 0.00286, 0.0907),
-             (0.03, -0.00714, 0.101), (0.04, -0.0171, 0.111), (0.05, -0.0271, 0.121)]
+README_SD = [
+    (0.00, 0.0259, 0.0607),
+    (0.01, 0.0132, 0.0787),
+    (0.02, 0.00286, 0.0907),
+    (0.03, -0.00714, 0.101),
+    (0.04, -0.0171, 0.111),
+    (0.05, -0.0271, 0.121),
+]
 # HonestDiD README: createSensitivityResults_relativeMagnitudes(..., Mbarvec = seq(0.5, 2, by = 0.5)), C-LF
 README_RM = [(0.5, 0.0240, 0.0672), (1.0, 0.0170, 0.0720), (1.5, 0.00824, 0.0797), (2.0, -0.000916, 0.0881)]
 
@@ -107,8 +113,7 @@ def test_relative_magnitude_small_example():
     """Two pre-periods (fast): robust sets widen with Mbar and contain the estimate."""
     b = np.array([0.004, -0.003, 0.05, 0.06])
     V = np.diag([0.01, 0.01, 0.012, 0.015]) ** 2
-    res = honest_sensitivity(b, V, num_pre=2, num_post=2, method="relative_magnitude", Mbar=[0.0, 2.0],
-                             grid_points=200)
+    res = honest_sensitivity(b, V, num_pre=2, num_post=2, method="relative_magnitude", Mbar=[0.0, 2.0], grid_points=200)
     tb = res.table
     assert (tb["method"] == "C-LF").all()
     assert (tb["lb"] <= res.estimate).all() and (tb["ub"] >= res.estimate).all()
@@ -132,9 +137,16 @@ def test_accepts_event_study_result_and_matches_arrays():
     assert res.info["pre / post periods"] == f"{len(pre)} / {len(post)}"
     est = np.asarray(es.estimates)
     order = np.argsort(es.event_times)
-    assert res.estimate == pytest.approx(est[order][len(pre):].mean())
-    arr = honest_sensitivity(est[order], np.asarray(es.vcov)[np.ix_(order, order)], num_pre=len(pre),
-                             num_post=len(post), method="smoothness", M=[0.0, 0.05], target="average")
+    assert res.estimate == pytest.approx(est[order][len(pre) :].mean())
+    arr = honest_sensitivity(
+        est[order],
+        np.asarray(es.vcov)[np.ix_(order, order)],
+        num_pre=len(pre),
+        num_post=len(post),
+        method="smoothness",
+        M=[0.0, 0.05],
+        target="average",
+    )
     np.testing.assert_allclose(res.table[["lb", "ub"]], arr.table[["lb", "ub"]], atol=1e-10)
 
 

@@ -38,7 +38,9 @@ CASES = {
 def test_placebo_equals_twfe_refits(case, kind):
     kw, controls = CASES[case]
     df = staggered_panel(**kw)
-    res = didbook.placebo_test(df, "y", "d", "id", "yr", controls=controls, n_draws=200, seed=4, kind=kind, progress=False)
+    res = didbook.placebo_test(
+        df, "y", "d", "id", "yr", controls=controls, n_draws=200, seed=4, kind=kind, progress=False
+    )
     fit = didbook.twfe(df, "y", "d", "id", "yr", controls=controls, warn_few_clusters=False)
     assert res.estimate == pytest.approx(fit.estimate, abs=1e-8)
     rng = np.random.default_rng(0)
@@ -112,15 +114,15 @@ CLUSTER_CASES = {
 def test_cluster_placebo_equals_twfe_refits(case, kind):
     kw, controls = CLUSTER_CASES[case]
     df = city_panel(**kw)
-    res = didbook.placebo_test(df, **CITY_SPEC, controls=controls, n_draws=100, seed=3, kind=kind, cluster="province_id",
-                               progress=False)
+    res = didbook.placebo_test(
+        df, **CITY_SPEC, controls=controls, n_draws=100, seed=3, kind=kind, cluster="province_id", progress=False
+    )
     assert res.cluster == "province_id" and "province_id" in res.info["Cluster (re-assignment level)"]
     fit = didbook.twfe(df, **CITY_SPEC, controls=controls, warn_few_clusters=False)
     assert res.estimate == pytest.approx(fit.estimate, abs=1e-8)
     for r in range(0, 100, 10):  # 10 draws
         d = df.assign(placebo=res.placebo_treatment(r))
-        refit = didbook.twfe(d, "income_gap", "placebo", "city_id", "year", controls=controls,
-                             warn_few_clusters=False)
+        refit = didbook.twfe(d, "income_gap", "placebo", "city_id", "year", controls=controls, warn_few_clusters=False)
         assert res.null_distribution[r] == pytest.approx(refit.estimate, abs=1e-8)
 
 

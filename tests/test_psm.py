@@ -64,7 +64,9 @@ def _tiny_panel() -> pd.DataFrame:
         tr = u < 10
         for t in range(1, 5):
             d = int(tr and t >= 3)
-            rows.append({"id": u, "t": t, "x": xv + 0.01 * t, "d": d, "y": xv + 0.2 * t + 1.5 * d + rng.normal(0, .01)})
+            rows.append(
+                {"id": u, "t": t, "x": xv + 0.01 * t, "d": d, "y": xv + 0.2 * t + 1.5 * d + rng.normal(0, 0.01)}
+            )
     return pd.DataFrame(rows)
 
 
@@ -111,8 +113,18 @@ def test_did_on_matched_sample(res, panel):
 
 
 def test_replacement_and_ratio_weights(panel):
-    r = psm_did(panel.data, "equalization", "dg_treated", "city_id", "year", COVS, caliper=0.2,
-                caliper_scale="sd", ratio=2, replace=True)
+    r = psm_did(
+        panel.data,
+        "equalization",
+        "dg_treated",
+        "city_id",
+        "year",
+        COVS,
+        caliper=0.2,
+        caliper_scale="sd",
+        ratio=2,
+        replace=True,
+    )
     mu = r.matched_units
     assert mu.loc[mu["treated"] == 1, "weight"].eq(1).all()
     # control weights add up to the number of matched treated units

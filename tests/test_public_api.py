@@ -7,10 +7,22 @@ import pytest
 import didbook
 
 ISSUE_API = [
-    "load_dataset", "simulate_city_panel",
-    "twfe", "regression_table", "event_study", "staggered", "bacon_decomposition", "placebo_test",
-    "wild_cluster_bootstrap", "psm_did", "honest_sensitivity",
-    "entropy_weights", "composite_index", "dagum_gini", "theil", "gini",
+    "load_dataset",
+    "simulate_city_panel",
+    "twfe",
+    "regression_table",
+    "event_study",
+    "staggered",
+    "bacon_decomposition",
+    "placebo_test",
+    "wild_cluster_bootstrap",
+    "psm_did",
+    "honest_sensitivity",
+    "entropy_weights",
+    "composite_index",
+    "dagum_gini",
+    "theil",
+    "gini",
 ]
 
 
@@ -24,7 +36,7 @@ def test_function_is_public_and_has_a_numpydoc_docstring_with_an_example(name):
 
 
 def test_every_public_function_is_in_the_library_reference_page():
-    page = (inspect.getfile(didbook).rsplit("/lib/", 1)[0] + "/book/library_reference.md")
+    page = inspect.getfile(didbook).rsplit("/lib/", 1)[0] + "/book/library_reference.md"
     text = open(page, encoding="utf-8").read()
     functions = [n for n in didbook.__all__ if inspect.isfunction(getattr(didbook, n, None))]
     missing = [n for n in functions if f"didbook.{n}\n" not in text]

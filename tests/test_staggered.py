@@ -48,10 +48,18 @@ def homogeneous():
 # compared with a tolerance of 0.002.
 # ---------------------------------------------------------------------------------------------
 R_ATT_GT = [  # group, time, ATT(g,t), bootstrap SE
-    (2004, 2004, -0.0105, 0.0241), (2004, 2005, -0.0704, 0.0313), (2004, 2006, -0.1373, 0.0380),
-    (2004, 2007, -0.1008, 0.0337), (2006, 2004, 0.0065, 0.0223), (2006, 2005, -0.0028, 0.0196),
-    (2006, 2006, -0.0046, 0.0188), (2006, 2007, -0.0412, 0.0202), (2007, 2004, 0.0305, 0.0154),
-    (2007, 2005, -0.0027, 0.0168), (2007, 2006, -0.0311, 0.0190), (2007, 2007, -0.0261, 0.0182),
+    (2004, 2004, -0.0105, 0.0241),
+    (2004, 2005, -0.0704, 0.0313),
+    (2004, 2006, -0.1373, 0.0380),
+    (2004, 2007, -0.1008, 0.0337),
+    (2006, 2004, 0.0065, 0.0223),
+    (2006, 2005, -0.0028, 0.0196),
+    (2006, 2006, -0.0046, 0.0188),
+    (2006, 2007, -0.0412, 0.0202),
+    (2007, 2004, 0.0305, 0.0154),
+    (2007, 2005, -0.0027, 0.0168),
+    (2007, 2006, -0.0311, 0.0190),
+    (2007, 2007, -0.0261, 0.0182),
 ]
 R_DYNAMIC = {-3: 0.0305, -2: -0.0006, -1: -0.0245, 0: -0.0199, 1: -0.0510, 2: -0.1373, 3: -0.1008}
 R_DYNAMIC_OVERALL = (-0.0772, 0.0196)
@@ -93,7 +101,8 @@ def test_cs_agrees_with_diff_diff(mpdta, est_method):
 
     ours = staggered(mpdta, Y, UNIT, TIME, COHORT, method="cs", est_method=est_method, controls=["lpop"])
     other = dd.CallawaySantAnna(estimation_method=est_method).fit(
-        mpdta, outcome=Y, unit=UNIT, time=TIME, first_treat=COHORT, covariates=["lpop"])
+        mpdta, outcome=Y, unit=UNIT, time=TIME, first_treat=COHORT, covariates=["lpop"]
+    )
     theirs = other.to_dataframe().rename(columns={"group": "cohort"}).set_index(["cohort", "time"])
     mine = ours.att_gt.set_index(["cohort", "time"])
     j = mine.join(theirs, how="inner")
@@ -109,9 +118,11 @@ def test_cs_notyet_agrees_with_diff_diff(mpdta):
 
     ours = staggered(mpdta, Y, UNIT, TIME, COHORT, method="cs", control="notyet", est_method="reg")
     other = dd.CallawaySantAnna(estimation_method="reg", control_group="not_yet_treated").fit(
-        mpdta, outcome=Y, unit=UNIT, time=TIME, first_treat=COHORT)
+        mpdta, outcome=Y, unit=UNIT, time=TIME, first_treat=COHORT
+    )
     j = ours.att_gt.set_index(["cohort", "time"]).join(
-        other.to_dataframe().rename(columns={"group": "cohort"}).set_index(["cohort", "time"]), how="inner")
+        other.to_dataframe().rename(columns={"group": "cohort"}).set_index(["cohort", "time"]), how="inner"
+    )
     assert len(j) == 12
     np.testing.assert_allclose(j["estimate"], j["effect"], atol=1e-6)
     assert ours.estimate == pytest.approx(other.att, abs=1e-6)
@@ -126,8 +137,9 @@ def test_sa_agrees_with_pyfixest_saturated_event_study(mpdta):
     ours = staggered(mpdta, Y, UNIT, TIME, COHORT, method="sa")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        fit = pf.event_study(mpdta, yname=Y, idname=UNIT, tname=TIME, gname=COHORT, estimator="saturated",
-                             att=False, cluster=UNIT)
+        fit = pf.event_study(
+            mpdta, yname=Y, idname=UNIT, tname=TIME, gname=COHORT, estimator="saturated", att=False, cluster=UNIT
+        )
     coefs = fit.coef()
     n = 0
     for _, r in ours.att_gt.iterrows():
@@ -164,8 +176,9 @@ def test_bjs_matches_hand_computed_imputation(mpdta):
     hand = tr.groupby("e")["tau"].mean()
     np.testing.assert_allclose(dyn.loc[hand.index], hand, atol=1e-8)
     gt = ours.att_gt.set_index(["cohort", "time"])["estimate"]
-    np.testing.assert_allclose(gt.loc[(2004, 2006)], tr.query("first_treat == 2004 and year == 2006")["tau"].mean(),
-                               atol=1e-8)
+    np.testing.assert_allclose(
+        gt.loc[(2004, 2006)], tr.query("first_treat == 2004 and year == 2006")["tau"].mean(), atol=1e-8
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -177,9 +190,19 @@ def test_bjs_matches_hand_computed_imputation(mpdta):
 def test_robust_estimators_cover_the_truth(baseline, method, control):
     # the platform is launched province by province, so inference clusters by province
     truth = baseline.truth.att[("platform", "income_gap")]
-    fit = staggered(baseline.data, "income_gap", "city_id", "year", "platform_cohort", method=method,
-                    control=control, treatment="platform_treated", cluster="province_id",
-                    n_draws=199 if method == "cs" else 0, seed=7)
+    fit = staggered(
+        baseline.data,
+        "income_gap",
+        "city_id",
+        "year",
+        "platform_cohort",
+        method=method,
+        control=control,
+        treatment="platform_treated",
+        cluster="province_id",
+        n_draws=199 if method == "cs" else 0,
+        seed=7,
+    )
     est, se = fit.estimate, fit.std_error
     assert fit.conf_low <= truth <= fit.conf_high
     assert est - 1.96 * se <= truth <= est + 1.96 * se, (method, est, se, truth)
@@ -188,8 +211,9 @@ def test_robust_estimators_cover_the_truth(baseline, method, control):
 def test_twfe_misses_under_heterogeneous_effects_and_bacon_explains(baseline):
     d = baseline.data
     truth = baseline.truth.att[("platform", "income_gap")]
-    tw = didbook.twfe(d, "income_gap", "platform_treated", "city_id", "year", cluster="province_id",
-                      warn_few_clusters=False)
+    tw = didbook.twfe(
+        d, "income_gap", "platform_treated", "city_id", "year", cluster="province_id", warn_few_clusters=False
+    )
     assert not (tw.estimate - 1.96 * tw.std_error <= truth <= tw.estimate + 1.96 * tw.std_error)
     cs = staggered(d, "income_gap", "city_id", "year", "platform_cohort", control="notyet")
     assert abs(cs.estimate - truth) < abs(tw.estimate - truth) / 3
@@ -206,12 +230,22 @@ def test_homogeneous_effects_everything_agrees(homogeneous):
     d = homogeneous.data
     truth = homogeneous.truth.att[("platform", "income_gap")]
     ests = {}
-    tw = didbook.twfe(d, "income_gap", "platform_treated", "city_id", "year", cluster="province_id",
-                      warn_few_clusters=False)
+    tw = didbook.twfe(
+        d, "income_gap", "platform_treated", "city_id", "year", cluster="province_id", warn_few_clusters=False
+    )
     ests["twfe"] = (tw.estimate, tw.std_error)
     for m in ("cs", "sa", "bjs"):
-        r = staggered(d, "income_gap", "city_id", "year", "platform_cohort", method=m, cluster="province_id",
-                      n_draws=199 if m == "cs" else 0, seed=7)
+        r = staggered(
+            d,
+            "income_gap",
+            "city_id",
+            "year",
+            "platform_cohort",
+            method=m,
+            cluster="province_id",
+            n_draws=199 if m == "cs" else 0,
+            seed=7,
+        )
         ests[m] = (r.estimate, r.std_error)
     for name, (est, se) in ests.items():
         assert est - 1.96 * se <= truth <= est + 1.96 * se, name
@@ -231,8 +265,16 @@ def test_dynamic_plot_and_summary(baseline):
     assert isinstance(ax, matplotlib.axes.Axes)
     plt.close("all")
     assert "ATT (simple)" in fit.summary()
-    assert list(fit.tidy().columns) == ["term", "estimate", "std_error", "p_value", "conf_low", "conf_high",
-                                        "cohort", "time"]
+    assert list(fit.tidy().columns) == [
+        "term",
+        "estimate",
+        "std_error",
+        "p_value",
+        "conf_low",
+        "conf_high",
+        "cohort",
+        "time",
+    ]
     cal = fit.aggregate("calendar").tidy()
     assert "time" in cal.columns and len(cal) == baseline.data["year"].nunique() - 4 + 1  # from 2015, + overall
     assert cal["term"].iloc[-1] == "overall" and cal["estimate"].iloc[-1] == fit.aggregate("calendar").estimate
@@ -297,9 +339,13 @@ def test_small_panel_runs():
         (lambda d: d.assign(g=np.where(d.id == 3, 5, d["g"])), "inconsistent with treatment"),
         (lambda d: d.assign(g=np.where((d.id == 3) & (d.t == 1), 5, d["g"])), "not constant within unit"),
         (lambda d: d.assign(x2=2 * d["x"]), "collinear"),
-        (lambda d: d.assign(g=np.where(d.g == 0, 4, d["g"]),
-                            d=((np.where(d.g == 0, 4, d["g"]) > 0) & (d.t >= np.where(d.g == 0, 4, d["g"])))
-                            .astype(int)), "no never-treated"),
+        (
+            lambda d: d.assign(
+                g=np.where(d.g == 0, 4, d["g"]),
+                d=((np.where(d.g == 0, 4, d["g"]) > 0) & (d.t >= np.where(d.g == 0, 4, d["g"]))).astype(int),
+            ),
+            "no never-treated",
+        ),
         (lambda d: d.drop(index=[7]), "unbalanced"),
         (lambda d: d.assign(g=np.where(d.id == 1, 1, d["g"]), d=np.where(d.id == 1, 1, d["d"])), "first period"),
     ],
@@ -346,8 +392,22 @@ def test_bjs_dynamic_overall_standard_error(baseline, cluster):
     tau = fd["df"]["_tau_hat"].loc[fd["omega_1_mask"]].to_numpy(dtype=float)
     rel = fd["df"].loc[fd["omega_1_mask"], "_rel_time"].to_numpy(dtype=float)
     combined = sum(_compute_target_weights(tau, rel == h)[0] * wh for h, wh in zip(tb["event_time"], w) if wh > 0)
-    keys = ("df", "outcome", "unit", "time", "first_treat", "covariates", "omega_0_mask", "omega_1_mask", "unit_fe",
-            "time_fe", "grand_mean", "delta_hat", "cluster_var", "kept_cov_mask")
+    keys = (
+        "df",
+        "outcome",
+        "unit",
+        "time",
+        "first_treat",
+        "covariates",
+        "omega_0_mask",
+        "omega_1_mask",
+        "unit_fe",
+        "time_fe",
+        "grand_mean",
+        "delta_hat",
+        "cluster_var",
+        "kept_cov_mask",
+    )
     direct = est._compute_conservative_variance(**{k: fd[k] for k in keys}, weights=combined)
     assert dyn.std_error == pytest.approx(direct, rel=1e-8)
     assert dyn.tidy()["term"].iloc[-1] == "overall"

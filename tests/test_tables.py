@@ -11,8 +11,17 @@ import didbook
 def fits():
     df = didbook.load_dataset("castle").data
     f1 = didbook.twfe(df, "l_homicide", "post", "sid", "year", treatment_type="share")
-    f2 = didbook.twfe(df, "l_homicide", "post", "sid", "year", controls=["l_police", "unemployrt"],
-                      treatment_type="share", weights="popwt", unit_trends=True)
+    f2 = didbook.twfe(
+        df,
+        "l_homicide",
+        "post",
+        "sid",
+        "year",
+        controls=["l_police", "unemployrt"],
+        treatment_type="share",
+        weights="popwt",
+        unit_trends=True,
+    )
     f3 = didbook.twfe(df, "l_larceny", "post", "sid", "year", treatment_type="share")
     return f1, f2, f3
 

@@ -13,8 +13,18 @@ import statsmodels.formula.api as smf
 import didbook
 
 CASTLE_CONTROLS = [
-    "blackm_15_24", "whitem_15_24", "blackm_25_44", "whitem_25_44", "l_exp_subsidy", "l_exp_pubwelfare",
-    "l_police", "unemployrt", "poverty", "l_income", "l_prisoner", "l_lagprisoner",
+    "blackm_15_24",
+    "whitem_15_24",
+    "blackm_25_44",
+    "whitem_25_44",
+    "l_exp_subsidy",
+    "l_exp_pubwelfare",
+    "l_police",
+    "unemployrt",
+    "poverty",
+    "l_income",
+    "l_prisoner",
+    "l_lagprisoner",
 ]
 
 
@@ -34,8 +44,15 @@ def small_panel(seed=7, units=48, periods=9, drop=0.1):
     df["x1"] = rng.normal(size=len(df))
     df["x2"] = rng.normal(size=len(df)) + 0.3 * df["d"]
     df["w"] = rng.uniform(0.5, 2, size=len(df))
-    df["y"] = (0.4 * df["d"] + 0.5 * df["x1"] - 0.2 * df["x2"] + rng.normal(size=len(df)) + 0.2 * df["id"]
-               + rng.normal(size=periods)[df["yr"] - 2001] + 0.05 * df["id"] % 5 * (df["yr"] - 2001))
+    df["y"] = (
+        0.4 * df["d"]
+        + 0.5 * df["x1"]
+        - 0.2 * df["x2"]
+        + rng.normal(size=len(df))
+        + 0.2 * df["id"]
+        + rng.normal(size=periods)[df["yr"] - 2001]
+        + 0.05 * df["id"] % 5 * (df["yr"] - 2001)
+    )
     if drop:
         df = df.sample(frac=1 - drop, random_state=seed).sort_values(["id", "yr"]).reset_index(drop=True)
     return df
@@ -54,14 +71,33 @@ def test_castle_mixtape_full_specification(castle):
     """Cunningham's felm: controls + region-by-year dummies + state trends, weights popwt, cluster sid."""
     region_year = [c for c in castle.columns if c.startswith("r20")]
     trends = [c for c in castle.columns if c.startswith("trend_")]
-    fit = didbook.twfe(castle, "l_homicide", "post", "sid", "year", controls=CASTLE_CONTROLS + region_year + trends,
-                       weights="popwt", treatment_type="share", drop_collinear=True)
+    fit = didbook.twfe(
+        castle,
+        "l_homicide",
+        "post",
+        "sid",
+        "year",
+        controls=CASTLE_CONTROLS + region_year + trends,
+        weights="popwt",
+        treatment_type="share",
+        drop_collinear=True,
+    )
     assert round(fit.estimate, 6) == 0.076949
     assert round(fit.std_error, 6) == 0.033938
     assert "r20004" in fit.info["dropped (collinear)"]  # the redundant dummies are reported, not hidden
     # the same model with the library's own unit trends instead of the trend_* columns
-    fit2 = didbook.twfe(castle, "l_homicide", "post", "sid", "year", controls=CASTLE_CONTROLS + region_year,
-                        weights="popwt", treatment_type="share", unit_trends=True, drop_collinear=True)
+    fit2 = didbook.twfe(
+        castle,
+        "l_homicide",
+        "post",
+        "sid",
+        "year",
+        controls=CASTLE_CONTROLS + region_year,
+        weights="popwt",
+        treatment_type="share",
+        unit_trends=True,
+        drop_collinear=True,
+    )
     assert fit2.estimate == pytest.approx(fit.estimate, abs=1e-9)
     assert fit2.std_error == pytest.approx(fit.std_error, abs=1e-9)
 
@@ -70,8 +106,9 @@ def test_castle_small_sample_correction_choice(castle):
     """Only k_fixef='nonnested' (the default) reproduces the published 0.033938."""
     region_year = [c for c in castle.columns if c.startswith("r20")]
     trends = [c for c in castle.columns if c.startswith("trend_")]
-    kw = dict(controls=CASTLE_CONTROLS + region_year + trends, weights="popwt", treatment_type="share",
-              drop_collinear=True)
+    kw = dict(
+        controls=CASTLE_CONTROLS + region_year + trends, weights="popwt", treatment_type="share", drop_collinear=True
+    )
     full = didbook.twfe(castle, "l_homicide", "post", "sid", "year", ssc=pf.ssc(k_fixef="full"), **kw)
     assert round(full.std_error, 6) != 0.033938
 
@@ -105,8 +142,17 @@ def test_injury_wooldridge_13_4():
 
 def test_agrees_with_statsmodels_dummies_clustered():
     df = small_panel()
-    fit = didbook.twfe(df, "y", "d", "id", "yr", controls=["x1", "x2"], cluster="prov",
-                       ssc=pf.ssc(k_fixef="full"), warn_few_clusters=False)
+    fit = didbook.twfe(
+        df,
+        "y",
+        "d",
+        "id",
+        "yr",
+        controls=["x1", "x2"],
+        cluster="prov",
+        ssc=pf.ssc(k_fixef="full"),
+        warn_few_clusters=False,
+    )
     m = smf.ols("y ~ d + x1 + x2 + C(id) + C(yr)", df).fit(cov_type="cluster", cov_kwds={"groups": df["prov"]})
     for term in ["d", "x1", "x2"]:
         row = fit.tidy().set_index("term").loc[term]
@@ -134,8 +180,9 @@ def test_weights_and_robust_and_iid_vs_statsmodels():
     df = small_panel(seed=3)
     full = pf.ssc(k_fixef="full")
     fw = didbook.twfe(df, "y", "d", "id", "yr", controls=["x1"], weights="w", ssc=full, warn_few_clusters=False)
-    mw = smf.wls("y ~ d + x1 + C(id) + C(yr)", df, weights=df["w"]).fit(cov_type="cluster",
-                                                                          cov_kwds={"groups": df["id"]})
+    mw = smf.wls("y ~ d + x1 + C(id) + C(yr)", df, weights=df["w"]).fit(
+        cov_type="cluster", cov_kwds={"groups": df["id"]}
+    )
     assert fw.estimate == pytest.approx(mw.params["d"], abs=1e-6)
     assert fw.std_error == pytest.approx(mw.bse["d"], abs=1e-6)
     fr = didbook.twfe(df, "y", "d", "id", "yr", vcov="robust", ssc=full)
@@ -156,8 +203,9 @@ def test_unit_trends_and_extra_fixed_effects_vs_dummies():
     assert ft.std_error == pytest.approx(mt.bse["d"], abs=1e-6)
     # id and region^yr effects overlap (ids are nested in regions), so the two programs count K
     # differently; compare the HC0 standard error, which has no K correction.
-    fe = didbook.twfe(df, "y", "d", "id", "yr", controls=["x1"], fixed_effects=["region^yr"], vcov="robust",
-                      ssc=pf.ssc(k_adj=False))
+    fe = didbook.twfe(
+        df, "y", "d", "id", "yr", controls=["x1"], fixed_effects=["region^yr"], vcov="robust", ssc=pf.ssc(k_adj=False)
+    )
     me = smf.ols("y ~ d + x1 + C(id) + C(region):C(yr)", df).fit(cov_type="HC0")
     assert fe.estimate == pytest.approx(me.params["d"], abs=1e-6)
     assert fe.std_error == pytest.approx(me.bse["d"], abs=1e-6)
@@ -182,8 +230,9 @@ def test_result_interface():
 def test_homogeneous_simulation_covers_truth(seed):
     panel = didbook.simulate_city_panel(seed=seed, scenario="homogeneous")
     truth = panel.truth.att[("platform", "income_gap")]
-    fit = didbook.twfe(panel.data, "income_gap", "platform_treated", "city_id", "year", cluster="province_id",
-                       warn_few_clusters=False)
+    fit = didbook.twfe(
+        panel.data, "income_gap", "platform_treated", "city_id", "year", cluster="province_id", warn_few_clusters=False
+    )
     lo, hi = fit.tidy().loc[0, ["conf_low", "conf_high"]]
     assert lo < truth < hi
     assert abs(fit.estimate - truth) < 3 * fit.std_error

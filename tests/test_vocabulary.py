@@ -55,8 +55,17 @@ def test_headline_constant():
 
 
 def test_there_are_result_classes_to_check():
-    expected = {"TwfeResult", "EventStudyResult", "PlaceboResult", "BootstrapResult", "StaggeredResult",
-                "StaggeredAggregate", "BaconResult", "PsmDidResult", "HonestResult"}
+    expected = {
+        "TwfeResult",
+        "EventStudyResult",
+        "PlaceboResult",
+        "BootstrapResult",
+        "StaggeredResult",
+        "StaggeredAggregate",
+        "BaconResult",
+        "PsmDidResult",
+        "HonestResult",
+    }
     assert expected <= set(result_classes())
 
 
@@ -142,8 +151,7 @@ def test_the_import_check_catches_a_violation(tmp_path, monkeypatch):
 
 def _panel(seed=3, units=30, periods=6):
     rng = np.random.default_rng(seed)
-    df = pd.DataFrame([(u, t) for u in range(units) for t in range(2001, 2001 + periods)],
-                      columns=["city", "year"])
+    df = pd.DataFrame([(u, t) for u in range(units) for t in range(2001, 2001 + periods)], columns=["city", "year"])
     df["digital_platform"] = ((df["city"] % 3 == 0) & (df["year"] >= 2004)).astype(int)
     df["log_gdp"] = rng.normal(size=len(df))
     df["income_gap"] = 0.5 * df["digital_platform"] + 0.3 * df["log_gdp"] + rng.normal(size=len(df))

@@ -19,61 +19,105 @@ Figures
     :func:`use_book_style` (seaborn style plus a bundled CJK font).
 """
 
+# Grouped by topic in the module docstring above and in __all__ below; imports are sorted.
 from ._validation import PanelDataError
-from .datasets import Dataset, list_datasets, load_dataset
-from .plotting import use_book_style
-
-# Data: the simulated city panel
-from .simulate import SCENARIOS, CityPanel, Truth, city_panel_codebook, load_city_panel, simulate_city_panel
-
-# Estimation: two-way fixed effects, tables, event studies, inference
-from .bootstrap import BootstrapResult, wild_cluster_bootstrap
-from .event_study import EventStudyResult, WaldTest, event_study
-from .monte_carlo import MonteCarloResult, monte_carlo
-from .placebo import PlaceboResult, placebo_test
-from .tables import RegressionTable, regression_table
-from .twfe import FEW_CLUSTERS, FewClustersWarning, TwfeResult, twfe
-
-# Estimation: staggered adoption, matching, sensitivity to parallel trends
 from .bacon import BaconResult, bacon_decomposition
+from .bootstrap import BootstrapResult, wild_cluster_bootstrap
+from .datasets import Dataset, list_datasets, load_dataset
+from .event_study import EventStudyResult, WaldTest, event_study
 from .honest import HonestResult, honest_sensitivity
-from .psm import PsmDidResult, psm_did
-from .staggered import StaggeredAggregate, StaggeredResult, staggered
-
-# Measurement: composite indices and inequality
 from .indices import (
-    PUBLIC_SERVICE_DIMENSIONS, CompositeIndex, EqualizationIndex, composite_index, entropy_weights, equal_weights,
-    equalization_index, normalize, pca_weights, public_service_indicators,
+    PUBLIC_SERVICE_DIMENSIONS,
+    CompositeIndex,
+    EqualizationIndex,
+    composite_index,
+    entropy_weights,
+    equal_weights,
+    equalization_index,
+    normalize,
+    pca_weights,
+    public_service_indicators,
 )
 from .inequality import (
-    DagumResult, TheilResult, coefficient_of_variation, dagum_by, dagum_gini, gini, income_ratio, theil,
+    DagumResult,
+    TheilResult,
+    coefficient_of_variation,
+    dagum_by,
+    dagum_gini,
+    gini,
+    income_ratio,
+    theil,
     urban_rural_theil,
 )
+from .monte_carlo import MonteCarloResult, monte_carlo
+from .placebo import PlaceboResult, placebo_test
+from .plotting import use_book_style
+from .psm import PsmDidResult, psm_did
+from .simulate import SCENARIOS, CityPanel, Truth, city_panel_codebook, load_city_panel, simulate_city_panel
+from .staggered import StaggeredAggregate, StaggeredResult, staggered
+from .tables import RegressionTable, regression_table
+from .twfe import FEW_CLUSTERS, FewClustersWarning, TwfeResult, twfe
 
 __version__ = "0.1.0"
 
 __all__ = [
     # errors and figures
-    "PanelDataError", "use_book_style",
+    "PanelDataError",
+    "use_book_style",
     # data
-    "Dataset", "list_datasets", "load_dataset",
-    "SCENARIOS", "CityPanel", "Truth", "city_panel_codebook", "load_city_panel", "simulate_city_panel",
+    "Dataset",
+    "list_datasets",
+    "load_dataset",
+    "SCENARIOS",
+    "CityPanel",
+    "Truth",
+    "city_panel_codebook",
+    "load_city_panel",
+    "simulate_city_panel",
     # estimation and inference
-    "twfe", "TwfeResult", "FEW_CLUSTERS", "FewClustersWarning",
-    "regression_table", "RegressionTable",
-    "event_study", "EventStudyResult", "WaldTest",
-    "placebo_test", "PlaceboResult",
-    "monte_carlo", "MonteCarloResult",
-    "wild_cluster_bootstrap", "BootstrapResult",
-    "staggered", "StaggeredResult", "StaggeredAggregate",
-    "bacon_decomposition", "BaconResult",
-    "psm_did", "PsmDidResult",
-    "honest_sensitivity", "HonestResult",
+    "twfe",
+    "TwfeResult",
+    "FEW_CLUSTERS",
+    "FewClustersWarning",
+    "regression_table",
+    "RegressionTable",
+    "event_study",
+    "EventStudyResult",
+    "WaldTest",
+    "placebo_test",
+    "PlaceboResult",
+    "monte_carlo",
+    "MonteCarloResult",
+    "wild_cluster_bootstrap",
+    "BootstrapResult",
+    "staggered",
+    "StaggeredResult",
+    "StaggeredAggregate",
+    "bacon_decomposition",
+    "BaconResult",
+    "psm_did",
+    "PsmDidResult",
+    "honest_sensitivity",
+    "HonestResult",
     # measurement
-    "PUBLIC_SERVICE_DIMENSIONS", "public_service_indicators", "normalize",
-    "entropy_weights", "pca_weights", "equal_weights", "composite_index", "CompositeIndex",
-    "equalization_index", "EqualizationIndex",
-    "gini", "coefficient_of_variation", "theil", "TheilResult", "dagum_gini", "DagumResult", "dagum_by",
-    "urban_rural_theil", "income_ratio",
+    "PUBLIC_SERVICE_DIMENSIONS",
+    "public_service_indicators",
+    "normalize",
+    "entropy_weights",
+    "pca_weights",
+    "equal_weights",
+    "composite_index",
+    "CompositeIndex",
+    "equalization_index",
+    "EqualizationIndex",
+    "gini",
+    "coefficient_of_variation",
+    "theil",
+    "TheilResult",
+    "dagum_gini",
+    "DagumResult",
+    "dagum_by",
+    "urban_rural_theil",
+    "income_ratio",
     "__version__",
 ]

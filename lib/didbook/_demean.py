@@ -59,8 +59,14 @@ def _orthonormal_basis(Z: np.ndarray, labels: Sequence[str]) -> np.ndarray:
 class _TwoWayAnnihilator:
     """Exact residual maker ``M`` for unit + time effects (+ controls) on unit-sorted rows."""
 
-    def __init__(self, u_sorted: np.ndarray, t_sorted: np.ndarray, starts: np.ndarray, X: np.ndarray | None,
-                 names: Sequence[str] = ()):
+    def __init__(
+        self,
+        u_sorted: np.ndarray,
+        t_sorted: np.ndarray,
+        starts: np.ndarray,
+        X: np.ndarray | None,
+        names: Sequence[str] = (),
+    ):
         self.u = u_sorted
         self.starts = starts
         self.counts = np.diff(np.r_[starts, len(u_sorted)])
@@ -74,8 +80,11 @@ class _TwoWayAnnihilator:
 
     def within(self, A: np.ndarray) -> np.ndarray:
         """Subtract unit means (rows sorted by unit)."""
-        means = np.add.reduceat(A, self.starts, axis=0) / self.counts[:, None] if A.ndim == 2 else (
-            np.add.reduceat(A, self.starts) / self.counts)
+        means = (
+            np.add.reduceat(A, self.starts, axis=0) / self.counts[:, None]
+            if A.ndim == 2
+            else (np.add.reduceat(A, self.starts) / self.counts)
+        )
         return A - means[self.u]
 
     def __call__(self, A: np.ndarray) -> np.ndarray:

@@ -26,8 +26,16 @@ import pandas as pd
 from ._validation import PanelDataError, check_binary
 
 __all__ = [
-    "FEW_CLUSTERS", "FewClustersWarning", "_fe_codes", "_check_treatment", "_fit", "_tidy_from_fit", "_vcov_frame",
-    "_n_clusters", "_few_clusters_note", "_warn_clusters",
+    "FEW_CLUSTERS",
+    "FewClustersWarning",
+    "_fe_codes",
+    "_check_treatment",
+    "_fit",
+    "_tidy_from_fit",
+    "_vcov_frame",
+    "_n_clusters",
+    "_few_clusters_note",
+    "_warn_clusters",
 ]
 
 #: Below this many clusters, cluster-robust t-tests over-reject (Angrist and Pischke's "42";

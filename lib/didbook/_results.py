@@ -13,8 +13,15 @@ TIDY_COLUMNS = ["term", "estimate", "std_error", "p_value", "conf_low", "conf_hi
 
 
 def tidy_frame(
-    terms, estimates, std_errors, *, df: float | None = None, alpha: float = 0.05, p_values=None,
-    conf_low=None, conf_high=None,
+    terms,
+    estimates,
+    std_errors,
+    *,
+    df: float | None = None,
+    alpha: float = 0.05,
+    p_values=None,
+    conf_low=None,
+    conf_high=None,
 ) -> pd.DataFrame:
     """Build a tidy coefficient table with normal (``df=None``) or t(df) inference.
 
@@ -89,7 +96,6 @@ class Result:
             for k, v in self.info.items()
         )
         notes = "".join(f"<p class='didbook-note'><b>Note:</b> {html.escape(n)}</p>" for n in self.notes)
-        return (
-            f"<p><b>{html.escape(self.title)}</b></p><table>{facts}</table>{notes}"
-            + self.tidy().to_html(index=False, float_format=lambda x: f"{x:.4f}")
+        return f"<p><b>{html.escape(self.title)}</b></p><table>{facts}</table>{notes}" + self.tidy().to_html(
+            index=False, float_format=lambda x: f"{x:.4f}"
         )

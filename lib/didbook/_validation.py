@@ -74,9 +74,7 @@ def check_panel(
     needed = [unit, time, *[c for c in columns if c not in (unit, time)]]
     missing = [c for c in needed if c not in data.columns]
     if missing:
-        raise PanelDataError(
-            f"missing column(s) {missing}; available columns: {list(data.columns)[:30]}"
-        )
+        raise PanelDataError(f"missing column(s) {missing}; available columns: {list(data.columns)[:30]}")
     for key in (unit, time):
         n = int(data[key].isna().sum())
         if n:
@@ -129,8 +127,9 @@ def finite(x: np.ndarray, name: str) -> np.ndarray:
     return arr
 
 
-def check_values(arr: np.ndarray, name: str, *, nonnegative: bool = True,
-                 why_nonnegative: str = "values must be non-negative") -> None:
+def check_values(
+    arr: np.ndarray, name: str, *, nonnegative: bool = True, why_nonnegative: str = "values must be non-negative"
+) -> None:
     """Raise ValueError (naming ``name``) if a float array has NaNs, infinities or, optionally, negatives.
 
     Shared by the index and inequality functions, which take plain arrays or indicator columns.

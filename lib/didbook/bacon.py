@@ -92,8 +92,9 @@ class BaconResult(Result):
             _, ax = plt.subplots(figsize=(7, 4))
         markers = {"Treated vs Never Treated": "o", "Earlier vs Later Treated": "^", "Later vs Earlier Treated": "v"}
         for i, (typ, grp) in enumerate(self.components.groupby("type", sort=False)):
-            ax.scatter(grp["weight"], grp["estimate"], marker=markers.get(typ, "s"), color=f"C{i}", label=typ,
-                       alpha=0.8)
+            ax.scatter(
+                grp["weight"], grp["estimate"], marker=markers.get(typ, "s"), color=f"C{i}", label=typ, alpha=0.8
+            )
         ax.axhline(self.estimate, color="0.3", ls="--", lw=1, label=f"TWFE = {self.estimate:.4f}")
         ax.axhline(0, color="0.6", lw=0.8)
         ax.set_xlabel("weight")
@@ -168,35 +169,53 @@ def bacon_decomposition(data: pd.DataFrame, outcome: str, treatment: str, unit: 
 
     log = _WarningLog()
     with log:
-        res = dd.BaconDecomposition(weights="exact").fit(d, outcome=outcome, unit=unit, time=time,
-                                                         first_treat="_first_treat")
+        res = dd.BaconDecomposition(weights="exact").fit(
+            d, outcome=outcome, unit=unit, time=time, first_treat="_first_treat"
+        )
         fit = pf.feols(f"{outcome} ~ {treatment} | {unit} + {time}", data=d, vcov="iid")
     twfe_est = float(fit.coef()[treatment])
     comp = res.to_dataframe()
     n_always = int(getattr(res, "n_always_treated_remapped", 0) or 0)
-    comps = pd.DataFrame({
-        "type": comp["comparison_type"].map(TYPE_NAMES),
-        "treated": comp["treated_group"].astype(int),
-        "control": [("never" if c == "never_treated" else int(c)) for c in comp["control_group"]],
-        "estimate": comp["estimate"].astype(float),
-        "weight": comp["weight"].astype(float),
-    })
+    comps = pd.DataFrame(
+        {
+            "type": comp["comparison_type"].map(TYPE_NAMES),
+            "treated": comp["treated_group"].astype(int),
+            "control": [("never" if c == "never_treated" else int(c)) for c in comp["control_group"]],
+            "estimate": comp["estimate"].astype(float),
+            "weight": comp["weight"].astype(float),
+        }
+    )
     comps["description"] = comps["type"].map(DESCRIPTIONS)
     comps = comps.loc[comps["weight"] > 0].reset_index(drop=True)
-    by = (comps.assign(we=comps["weight"] * comps["estimate"]).groupby("type", sort=False)
-          .agg(weight=("weight", "sum"), we=("we", "sum")).reset_index())
+    by = (
+        comps.assign(we=comps["weight"] * comps["estimate"])
+        .groupby("type", sort=False)
+        .agg(weight=("weight", "sum"), we=("we", "sum"))
+        .reset_index()
+    )
     by["estimate"] = by["we"] / by["weight"]
     by = by[["type", "weight", "estimate"]]
     wsum = float((comps["weight"] * comps["estimate"]).sum())
     table = tidy_frame(by["type"], by["estimate"], np.full(len(by), np.nan))
     table["weight"] = by["weight"].to_numpy()
-    info = {"TWFE estimate": f"{twfe_est:.6f}", "sum of weight x estimate": f"{wsum:.6f}",
-            "comparisons": len(comps), "timing groups": [int(x) for x in timing],
-            "never-treated units": n_untreated}
+    info = {
+        "TWFE estimate": f"{twfe_est:.6f}",
+        "sum of weight x estimate": f"{wsum:.6f}",
+        "comparisons": len(comps),
+        "timing groups": [int(x) for x in timing],
+        "never-treated units": n_untreated,
+    }
     for typ, w in zip(by["type"], by["weight"]):
         info[f"weight: {typ}"] = f"{w:.4f}"
     if n_always:
         info["always-treated units"] = f"{n_always} (pooled with the never treated, Goodman-Bacon fn. 11)"
     info.update(_engine_info(log))
-    return BaconResult(table=table, info=info, title=f"Goodman-Bacon decomposition of the TWFE estimate ({treatment})",
-                       components=comps, by_type=by, estimate=twfe_est, weighted_sum=wsum)
+    return BaconResult(
+        table=table,
+        info=info,
+        title=f"Goodman-Bacon decomposition of the TWFE estimate ({treatment})",
+        components=comps,
+        by_type=by,
+        estimate=twfe_est,
+        weighted_sum=wsum,
+    )

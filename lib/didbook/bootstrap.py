@@ -39,10 +39,10 @@ from itertools import product
 import numpy as np
 import pandas as pd
 
-from ._results import Result
-from ._validation import PanelDataError, as_list, check_panel
 from ._demean import _sorted_layout, _TwoWayAnnihilator
 from ._fitting import _check_treatment
+from ._results import Result
+from ._validation import PanelDataError, as_list, check_panel
 from .twfe import twfe
 
 __all__ = ["wild_cluster_bootstrap", "BootstrapResult"]
@@ -80,8 +80,15 @@ class BootstrapResult(Result):
         """Histogram of the bootstrap t statistics with the observed t marked; returns the Axes."""
         from .plotting import null_histogram
 
-        return null_histogram(self.t_boot, self.t_stat, ax=ax, bins=bins, draws_label="bootstrap t*",
-                              observed_label=f"observed t = {self.t_stat:.2f}", xlabel="t statistic")
+        return null_histogram(
+            self.t_boot,
+            self.t_stat,
+            ax=ax,
+            bins=bins,
+            draws_label="bootstrap t*",
+            observed_label=f"observed t = {self.t_stat:.2f}",
+            xlabel="t statistic",
+        )
 
 
 def _draw_weights(G: int, B: int, kind: str, seed: int) -> tuple[np.ndarray, bool]:
@@ -110,8 +117,9 @@ def _pvalue(tb: np.ndarray, t: float, full: bool = False) -> float:
 class _WildT:
     """Bootstrap t statistics for H0: beta = beta0 from G x G cluster summaries (FWL form)."""
 
-    def __init__(self, yt: np.ndarray, dt: np.ndarray, cl: np.ndarray, G: int, M, impose_null: bool,
-                 full: bool = False):
+    def __init__(
+        self, yt: np.ndarray, dt: np.ndarray, cl: np.ndarray, G: int, M, impose_null: bool, full: bool = False
+    ):
         self.yt, self.dt, self.cl, self.G, self.impose_null, self.full = yt, dt, cl, G, impose_null, full
         self.dd = float(dt @ dt)
         self.beta = float(dt @ yt) / self.dd
@@ -235,8 +243,17 @@ def wild_cluster_bootstrap(
     controls = as_list(controls)
     check_panel(data, unit, time, [outcome, treatment, cluster, *controls])
     _check_treatment(data, treatment, unit, time, treatment_type)
-    fit = twfe(data, outcome, treatment, unit, time, controls=controls, cluster=cluster,
-               treatment_type=treatment_type, warn_few_clusters=False)
+    fit = twfe(
+        data,
+        outcome,
+        treatment,
+        unit,
+        time,
+        controls=controls,
+        cluster=cluster,
+        treatment_type=treatment_type,
+        warn_few_clusters=False,
+    )
     u_codes, t_codes, units, periods, order, starts = _sorted_layout(data, unit, time)
     cl_codes, cl_labels = pd.factorize(data[cluster].to_numpy()[order], sort=True)
     G = len(cl_labels)
@@ -254,8 +271,16 @@ def wild_cluster_bootstrap(
     ci = _invert(wt, V, alpha, fit.std_error) if conf_int else (np.nan, np.nan)
     # rescale bootstrap t to the reported (small-sample corrected) t statistic
     scale = t_obs / wt.tstat_obs(0.0) if wt.tstat_obs(0.0) != 0 else 1.0
-    table = pd.DataFrame({"term": [treatment], "estimate": [fit.estimate], "std_error": [fit.std_error], "p_value": [p],
-                          "conf_low": [ci[0]], "conf_high": [ci[1]]})
+    table = pd.DataFrame(
+        {
+            "term": [treatment],
+            "estimate": [fit.estimate],
+            "std_error": [fit.std_error],
+            "p_value": [p],
+            "conf_low": [ci[0]],
+            "conf_high": [ci[1]],
+        }
+    )
     info = {
         "Outcome": outcome,
         "Treatment": treatment,
@@ -268,7 +293,17 @@ def wild_cluster_bootstrap(
         f"{100 * (1 - alpha):g}% CI (test inversion)": f"[{ci[0]:.6g}, {ci[1]:.6g}]",
     }
     return BootstrapResult(
-        table=table, info=info, title="Wild cluster bootstrap",
-        estimate=fit.estimate, std_error=fit.std_error, t_stat=float(t_obs), p_value=p, conf_low=ci[0],
-        conf_high=ci[1], t_boot=tb * scale, n_draws=int(V.shape[1]), full_enumeration=full, n_clusters=G,
+        table=table,
+        info=info,
+        title="Wild cluster bootstrap",
+        estimate=fit.estimate,
+        std_error=fit.std_error,
+        t_stat=float(t_obs),
+        p_value=p,
+        conf_low=ci[0],
+        conf_high=ci[1],
+        t_boot=tb * scale,
+        n_draws=int(V.shape[1]),
+        full_enumeration=full,
+        n_clusters=G,
     )

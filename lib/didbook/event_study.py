@@ -96,8 +96,15 @@ class EventStudyResult(Result):
         est = tb["estimate"].to_numpy()
         ax.axhline(0, color="0.5", lw=0.8)
         ax.axvline(self.reference + 0.5, color="0.5", lw=0.8, ls="--")
-        ax.errorbar(k, est, yerr=[est - tb["conf_low"], tb["conf_high"] - est], fmt="o", color="C0",
-                    capsize=3, label="estimate (95% CI)")
+        ax.errorbar(
+            k,
+            est,
+            yerr=[est - tb["conf_low"], tb["conf_high"] - est],
+            fmt="o",
+            color="C0",
+            capsize=3,
+            label="estimate (95% CI)",
+        )
         ax.plot([self.reference], [0.0], "o", mfc="white", color="C0", label=f"reference ({self.reference})")
         if truth is not None:
             tr = pd.Series(truth).sort_index()
@@ -185,8 +192,10 @@ def event_study(
     coh = data[cohort].astype(float).fillna(0.0)
     if (coh.groupby(data[unit]).nunique() > 1).any():
         bad = coh.groupby(data[unit]).nunique()
-        raise PanelDataError(f"cohort {cohort!r} varies within unit (e.g. {unit}={bad[bad > 1].index[0]}); "
-                             "it must be the unit's first treated period")
+        raise PanelDataError(
+            f"cohort {cohort!r} varies within unit (e.g. {unit}={bad[bad > 1].index[0]}); "
+            "it must be the unit's first treated period"
+        )
     treated = (coh > 0).to_numpy()
     if treated.all():
         raise PanelDataError(
@@ -196,7 +205,7 @@ def event_study(
     if not treated.any():
         raise PanelDataError(f"no treated units: {cohort!r} is 0/NaN everywhere")
 
-    rel = (data[time].to_numpy(dtype=float) - coh.to_numpy())
+    rel = data[time].to_numpy(dtype=float) - coh.to_numpy()
     rel = np.where(treated, rel, np.nan)
     if bin:
         rel = np.where(treated, np.clip(rel, -leads, lags), np.nan)
@@ -207,8 +216,17 @@ def event_study(
         raise PanelDataError(f"event time(s) {empty} have no observations; shrink leads/lags")
     work = pd.concat([data, pd.DataFrame(dummies, index=data.index)], axis=1)
     fit, names, _ = _fit(
-        work, outcome, [*dummies, *controls], unit, time, fixed_effects=as_list(fixed_effects),
-        cluster=cluster, weights=weights, vcov=vcov, ssc=ssc, protected=list(dummies),
+        work,
+        outcome,
+        [*dummies, *controls],
+        unit,
+        time,
+        fixed_effects=as_list(fixed_effects),
+        cluster=cluster,
+        weights=weights,
+        vcov=vcov,
+        ssc=ssc,
+        protected=list(dummies),
     )
     tb = _tidy_from_fit(fit, names)
     g = _n_clusters(fit, vcov)
@@ -225,8 +243,13 @@ def event_study(
     w = post / post.sum() if post.sum() else post
     avg, avg_se = float(w @ b), float(np.sqrt(w @ V @ w)) if post.sum() else np.nan
     crit = float(stats.t.ppf(0.975, dfd))
-    headline = {"estimate": avg, "std_error": avg_se, "conf_low": avg - crit * avg_se,
-                "conf_high": avg + crit * avg_se, "p_value": float(2 * stats.t.sf(abs(avg / avg_se), dfd))}
+    headline = {
+        "estimate": avg,
+        "std_error": avg_se,
+        "conf_low": avg - crit * avg_se,
+        "conf_high": avg + crit * avg_se,
+        "p_value": float(2 * stats.t.sf(abs(avg / avg_se), dfd)),
+    }
 
     pre = [i for i, k in enumerate(ks) if k < 0]
     pretrend = None
@@ -247,9 +270,19 @@ def event_study(
         "Average post-period effect": f"{avg:.6g} (SE {avg_se:.6g})",
     }
     res = EventStudyResult(
-        table=es_tb, info=info, title="Event study (TWFE leads and lags)", notes=notes,
-        event_times=ks, estimates=b, vcov=V, reference=reference, pretrend_test=pretrend,
-        nobs=int(fit._N), n_clusters=g, binned=bin, model=fit,
+        table=es_tb,
+        info=info,
+        title="Event study (TWFE leads and lags)",
+        notes=notes,
+        event_times=ks,
+        estimates=b,
+        vcov=V,
+        reference=reference,
+        pretrend_test=pretrend,
+        nobs=int(fit._N),
+        n_clusters=g,
+        binned=bin,
+        model=fit,
     )
     res._set_headline(headline)
     return res

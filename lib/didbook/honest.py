@@ -32,7 +32,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-
 from scipy import stats
 
 from ._engine import _engine_info, _WarningLog
@@ -86,16 +85,26 @@ class HonestResult(Result):
         step = np.min(np.diff(np.unique(m))) if len(np.unique(m)) > 1 else 1.0
         x0 = m.min() - step
         lo, hi = self.conf_low, self.conf_high
-        ax.errorbar([x0], [(lo + hi) / 2], yerr=[[(hi - lo) / 2]], fmt="none", color="C3", capsize=4, lw=2,
-                    label="original CI")
+        ax.errorbar(
+            [x0], [(lo + hi) / 2], yerr=[[(hi - lo) / 2]], fmt="none", color="C3", capsize=4, lw=2, label="original CI"
+        )
         mid = (tb["lb"] + tb["ub"]).to_numpy() / 2
-        ax.errorbar(m, mid, yerr=[mid - tb["lb"].to_numpy(), tb["ub"].to_numpy() - mid], fmt="none", color="C0",
-                    capsize=4, lw=2, label="robust CI")
+        ax.errorbar(
+            m,
+            mid,
+            yerr=[mid - tb["lb"].to_numpy(), tb["ub"].to_numpy() - mid],
+            fmt="none",
+            color="C0",
+            capsize=4,
+            lw=2,
+            label="robust CI",
+        )
         ax.axhline(0, color="0.5", lw=0.8)
         if self.breakdown is not None and self.breakdown > 0:
             ax.axvline(self.breakdown, color="0.4", ls=":", lw=1, label=f"breakdown = {self.breakdown:g}")
-        ax.set_xlabel(r"$\bar{M}$ (relative magnitudes)" if self.restriction == "relative_magnitude"
-                      else "M (smoothness)")
+        ax.set_xlabel(
+            r"$\bar{M}$ (relative magnitudes)" if self.restriction == "relative_magnitude" else "M (smoothness)"
+        )
         ax.set_ylabel("confidence set for the target")
         if title:
             ax.set_title(title)
@@ -204,11 +213,14 @@ def honest_sensitivity(
         b, V, num_pre, num_post, labels = _from_object(event_study_or_betahat)
     num_pre, num_post = int(num_pre), int(num_post)
     if num_pre < 1 or num_post < 1:
-        raise ValueError(f"need at least one pre- and one post-period coefficient, got num_pre={num_pre}, "
-                         f"num_post={num_post}")
+        raise ValueError(
+            f"need at least one pre- and one post-period coefficient, got num_pre={num_pre}, num_post={num_post}"
+        )
     if method == "relative_magnitude" and num_pre < 2:
-        raise ValueError(f"the relative-magnitude restriction needs at least 2 pre-period coefficients (it compares "
-                         f"post-period changes with pre-period changes), got num_pre={num_pre}")
+        raise ValueError(
+            f"the relative-magnitude restriction needs at least 2 pre-period coefficients (it compares "
+            f"post-period changes with pre-period changes), got num_pre={num_pre}"
+        )
     if len(b) != num_pre + num_post:
         raise ValueError(f"betahat has {len(b)} entries but num_pre + num_post = {num_pre + num_post}")
     if V.shape != (len(b), len(b)):
@@ -239,15 +251,17 @@ def honest_sensitivity(
             grid = [float(x) for x in Mbar]
             if not grid or min(grid) < 0:
                 raise ValueError(f"Mbar must be a non-empty grid of non-negative values, got {Mbar!r}")
-            out = moderndid.create_sensitivity_results_rm(**common, m_bar_vec=grid, method=ci_method or "C-LF",
-                                                          grid_points=grid_points)
+            out = moderndid.create_sensitivity_results_rm(
+                **common, m_bar_vec=grid, method=ci_method or "C-LF", grid_points=grid_points
+            )
             mcol = "Mbar"
         else:
             grid = None if M is None else [float(x) for x in M]
             if grid is not None and (not grid or min(grid) < 0):
                 raise ValueError(f"M must be a non-empty grid of non-negative values, got {M!r}")
-            out = moderndid.create_sensitivity_results_sm(**common, m_vec=grid, method=ci_method or "FLCI",
-                                                          grid_points=grid_points)
+            out = moderndid.create_sensitivity_results_sm(
+                **common, m_vec=grid, method=ci_method or "FLCI", grid_points=grid_points
+            )
             mcol = "m"
     out = out.to_pandas() if hasattr(out, "to_pandas") else pd.DataFrame(out)
     est = float(l_vec @ b[num_pre:])
@@ -261,23 +275,42 @@ def honest_sensitivity(
         breakdown = float(Ms[covers].min()) if covers.any() else None
     name = "Mbar" if method == "relative_magnitude" else "M"
     se = float(np.sqrt(l_vec @ V[num_pre:, num_pre:] @ l_vec))
-    table = tidy_frame(["original"] + [f"{name}={m:g}" for m in Ms], [est] * (len(Ms) + 1),
-                       [se] + [np.nan] * len(Ms), alpha=alpha, conf_low=np.r_[o_lb, lb], conf_high=np.r_[o_ub, ub],
-                       p_values=[np.nan] * (len(Ms) + 1))
+    table = tidy_frame(
+        ["original"] + [f"{name}={m:g}" for m in Ms],
+        [est] * (len(Ms) + 1),
+        [se] + [np.nan] * len(Ms),
+        alpha=alpha,
+        conf_low=np.r_[o_lb, lb],
+        conf_high=np.r_[o_ub, ub],
+        p_values=[np.nan] * (len(Ms) + 1),
+    )
     table["M"] = np.r_[np.nan, Ms]
     table["lb"] = table["conf_low"]
     table["ub"] = table["conf_high"]
     table["method"] = ["original"] + list(out["method"].astype(str))
     table = table.iloc[1:].reset_index(drop=True)
     restriction = "relative magnitudes (Delta^RM)" if method == "relative_magnitude" else "smoothness (Delta^SD)"
-    info = {"restriction": restriction,
-            "pre / post periods": f"{num_pre} / {num_post}",
-            "target": target if isinstance(target, str) else f"l_vec = {list(l_vec)}",
-            "estimate": f"{est:.4g}", "original CI": f"[{o_lb:.4g}, {o_ub:.4g}]",
-            "breakdown": "none on the grid" if breakdown is None else f"{breakdown:g}",
-            "event times": labels}
+    info = {
+        "restriction": restriction,
+        "pre / post periods": f"{num_pre} / {num_post}",
+        "target": target if isinstance(target, str) else f"l_vec = {list(l_vec)}",
+        "estimate": f"{est:.4g}",
+        "original CI": f"[{o_lb:.4g}, {o_ub:.4g}]",
+        "breakdown": "none on the grid" if breakdown is None else f"{breakdown:g}",
+        "event times": labels,
+    }
     info.update(_engine_info(log))
     p_orig = float(2 * stats.norm.sf(abs(est / se))) if se > 0 else np.nan
-    return HonestResult(table=table, info=info, title=f"Rambachan-Roth sensitivity ({info['restriction']})",
-                        estimate=est, std_error=se, conf_low=o_lb, conf_high=o_ub, p_value=p_orig,
-                        breakdown=breakdown, restriction=method, l_vec=l_vec)
+    return HonestResult(
+        table=table,
+        info=info,
+        title=f"Rambachan-Roth sensitivity ({info['restriction']})",
+        estimate=est,
+        std_error=se,
+        conf_low=o_lb,
+        conf_high=o_ub,
+        p_value=p_orig,
+        breakdown=breakdown,
+        restriction=method,
+        l_vec=l_vec,
+    )

@@ -49,8 +49,9 @@ def _values(values, name: str = "values", *, nonnegative: bool = True) -> np.nda
         arr = arr.ravel()
     if arr.size == 0:
         raise ValueError(f"{name} is empty")
-    check_values(arr, name, nonnegative=nonnegative,
-                 why_nonnegative="this inequality measure needs non-negative values")
+    check_values(
+        arr, name, nonnegative=nonnegative, why_nonnegative="this inequality measure needs non-negative values"
+    )
     return arr
 
 
@@ -283,8 +284,17 @@ def theil(
             else:
                 win, bet = p * tg, p * np.log(mu / mug)
             rows.append(
-                {"group": label, "n": int(m.sum()), "pop_share": p, "income_share": s, "mean": mug,
-                 "theil": tg, "within": win, "between": bet, "contribution": win + bet}
+                {
+                    "group": label,
+                    "n": int(m.sum()),
+                    "pop_share": p,
+                    "income_share": s,
+                    "mean": mug,
+                    "theil": tg,
+                    "within": win,
+                    "between": bet,
+                    "contribution": win + bet,
+                }
             )
         by_group = pd.DataFrame(rows).set_index("group")
         within = float(by_group["within"].sum())
@@ -295,8 +305,14 @@ def theil(
     est = [total, within, between]
     table = pd.DataFrame({"term": terms, "estimate": est, "share": [e / total if total > 0 else np.nan for e in est]})
     return TheilResult(
-        table=table, info=info, title=f"Theil {kind} index", kind=kind, total=total, within=within,
-        between=between, by_group=by_group,
+        table=table,
+        info=info,
+        title=f"Theil {kind} index",
+        kind=kind,
+        total=total,
+        within=within,
+        between=between,
+        by_group=by_group,
     )
 
 
@@ -450,25 +466,44 @@ def dagum_gini(values, groups) -> DagumResult:
         D = (d_jh - p_jh) / (d_jh + p_jh) if d_jh + p_jh > 0 else 0.0
         wt = gdf.at[j, "p"] * gdf.at[h, "s"] + gdf.at[h, "p"] * gdf.at[j, "s"]
         prow.append(
-            {"group_j": j, "group_h": h, "gini": gjh, "d": d_jh, "p": p_jh, "D": D, "weight": wt,
-             "between_net": gjh * wt * D, "transvariation": gjh * wt * (1 - D)}
+            {
+                "group_j": j,
+                "group_h": h,
+                "gini": gjh,
+                "d": d_jh,
+                "p": p_jh,
+                "D": D,
+                "weight": wt,
+                "between_net": gjh * wt * D,
+                "transvariation": gjh * wt * (1 - D),
+            }
         )
     pdf = pd.DataFrame(prow).set_index(["group_j", "group_h"])
 
     Gw = float(gdf["within"].sum())
     Gnb = float(pdf["between_net"].sum())
     Gt = float(pdf["transvariation"].sum())
-    table = pd.DataFrame(
-        {"term": ["total", "within", "between_net", "transvariation"], "estimate": [G, Gw, Gnb, Gt]}
-    )
+    table = pd.DataFrame({"term": ["total", "within", "between_net", "transvariation"], "estimate": [G, Gw, Gnb, Gt]})
     table["share"] = table["estimate"] / G if G > 0 else np.nan
-    info = {"Observations": n, "Groups": len(labels), "Gini": f"{G:.6f}",
-            "Gw + Gnb + Gt - G": f"{Gw + Gnb + Gt - G:.1e}"}
+    info = {
+        "Observations": n,
+        "Groups": len(labels),
+        "Gini": f"{G:.6f}",
+        "Gw + Gnb + Gt - G": f"{Gw + Gnb + Gt - G:.1e}",
+    }
     return DagumResult(
-        table=table, info=info, title="Dagum Gini decomposition", total=G, within=Gw, between_net=Gnb,
-        transvariation=Gt, within_gini=gdf["gini"].rename("within_gini"),
-        between_gini=pdf["gini"].rename("between_gini"), affluence=pdf["D"].rename("affluence"),
-        groups=gdf, pairs=pdf,
+        table=table,
+        info=info,
+        title="Dagum Gini decomposition",
+        total=G,
+        within=Gw,
+        between_net=Gnb,
+        transvariation=Gt,
+        within_gini=gdf["gini"].rename("within_gini"),
+        between_gini=pdf["gini"].rename("between_gini"),
+        affluence=pdf["D"].rename("affluence"),
+        groups=gdf,
+        pairs=pdf,
     )
 
 
@@ -493,8 +528,13 @@ def dagum_by(data: pd.DataFrame, value: str, group: str, by: str = "year") -> pd
     rows = []
     for key, d in data.groupby(by, sort=True):
         r = dagum_gini(d[value].to_numpy(), d[group].to_numpy())
-        row = {by: key, "total": r.total, "within": r.within, "between_net": r.between_net,
-               "transvariation": r.transvariation}
+        row = {
+            by: key,
+            "total": r.total,
+            "within": r.within,
+            "between_net": r.between_net,
+            "transvariation": r.transvariation,
+        }
         row.update({f"gini_{k}": v for k, v in r.within_gini.items()})
         rows.append(row)
     return pd.DataFrame(rows)
@@ -526,9 +566,7 @@ def _like(template, out: np.ndarray, name: str):
     return out if out.ndim else float(out)
 
 
-def urban_rural_theil(
-    urban_income, rural_income, urban_population, rural_population, *, per_capita: bool = True
-):
+def urban_rural_theil(urban_income, rural_income, urban_population, rural_population, *, per_capita: bool = True):
     r"""Urban-rural income Theil index, row by row (e.g. per city-year).
 
     .. math::

@@ -95,9 +95,15 @@ class PlaceboResult(Result):
         """
         from .plotting import null_histogram
 
-        ax = null_histogram(self.null_distribution, self.estimate, ax=ax, bins=bins,
-                            draws_label="placebo estimates", observed_label=f"observed = {self.estimate:.4f}",
-                            xlabel="TWFE coefficient")
+        ax = null_histogram(
+            self.null_distribution,
+            self.estimate,
+            ax=ax,
+            bins=bins,
+            draws_label="placebo estimates",
+            observed_label=f"observed = {self.estimate:.4f}",
+            xlabel="TWFE coefficient",
+        )
         ax.set_title(f"Randomization inference ({len(self.null_distribution)} draws), p = {self.p_value:.3f}")
         return ax
 
@@ -110,8 +116,17 @@ def _cohort_of_units(d_sorted: np.ndarray, t_sorted: np.ndarray, u_sorted: np.nd
     return c
 
 
-def _cluster_cohorts(data: pd.DataFrame, cluster: str, unit: str, treatment: str, u_codes: np.ndarray,
-                     t_codes: np.ndarray, d: np.ndarray, periods: np.ndarray, n_units: int):
+def _cluster_cohorts(
+    data: pd.DataFrame,
+    cluster: str,
+    unit: str,
+    treatment: str,
+    u_codes: np.ndarray,
+    t_codes: np.ndarray,
+    d: np.ndarray,
+    periods: np.ndarray,
+    n_units: int,
+):
     """Cluster of every unit and adoption period (code) of every cluster, checking the design.
 
     ``d`` is the treatment in input row order. Raises PanelDataError if the cluster varies within a
@@ -288,8 +303,8 @@ def placebo_test(
     else:
         # draw one placebo adoption period per cluster; every unit inherits its cluster's period
         g_of_unit, c_g, clusters = _cluster_cohorts(
-            data, cluster, unit, treatment, u_codes, t_codes, data[treatment].to_numpy(dtype=float), periods,
-            n_units)
+            data, cluster, unit, treatment, u_codes, t_codes, data[treatment].to_numpy(dtype=float), periods, n_units
+        )
         cohorts = _draw_cohorts(rng, c_g, kind, n, len(periods))[:, g_of_unit]
 
     # Unit-level suffix sums: S[u, c] = sum over unit u's rows with period >= c (c = T: never treated).
@@ -303,22 +318,27 @@ def placebo_test(
     Sn = _suffix_sums(np.ones_like(e), u_s, t_s, n_units, n_t)
     n_u = Sn[:, :1]
     table = np.concatenate(
-        [(Sn - Sn * Sn / n_u)[..., None], _suffix_sums(e, u_s, t_s, n_units, n_t)[..., None],
-         _suffix_sums(M.Q, u_s, t_s, n_units, n_t)], axis=2,
+        [
+            (Sn - Sn * Sn / n_u)[..., None],
+            _suffix_sums(e, u_s, t_s, n_units, n_t)[..., None],
+            _suffix_sums(M.Q, u_s, t_s, n_units, n_t),
+        ],
+        axis=2,
     ).reshape(n_units * (n_t + 1), -1)
     codes = np.where(np.isfinite(cohorts), cohorts, n_t).astype(np.intp) + (n_t + 1) * np.arange(n_units)
     null = np.empty(n)
     chunk = max(1, min(n, CHUNK_CELLS // max(1, n_units)))
     with tqdm(total=n, disable=None if progress is None else not progress, desc="placebo draws", unit="draw") as bar:
         for lo in range(0, n, chunk):
-            c = codes[lo:lo + chunk]
+            c = codes[lo : lo + chunk]
             r = len(c)
-            pick = sparse.csr_matrix((np.ones(c.size), c.ravel(), np.arange(0, c.size + 1, n_units)),
-                                     shape=(r, table.shape[0]))
+            pick = sparse.csr_matrix(
+                (np.ones(c.size), c.ravel(), np.arange(0, c.size + 1, n_units)), shape=(r, table.shape[0])
+            )
             out = pick @ table  # r x (2 + q)
             den = out[:, 0] - np.einsum("ij,ij->i", out[:, 2:], out[:, 2:])
             with np.errstate(divide="ignore", invalid="ignore"):
-                null[lo:lo + r] = np.where(den > 1e-10 * max(1.0, float(dd)), out[:, 1] / den, np.nan)
+                null[lo : lo + r] = np.where(den > 1e-10 * max(1.0, float(dd)), out[:, 1] / den, np.nan)
             bar.update(r)
     valid = null[np.isfinite(null)]
     if len(valid) < n:
@@ -331,18 +351,26 @@ def placebo_test(
 
     table = pd.DataFrame(
         {
-            "term": [treatment], "estimate": [observed], "std_error": [float(np.std(null, ddof=1))],
-            "p_value": [p], "conf_low": [np.nan], "conf_high": [np.nan],
+            "term": [treatment],
+            "estimate": [observed],
+            "std_error": [float(np.std(null, ddof=1))],
+            "p_value": [p],
+            "conf_low": [np.nan],
+            "conf_high": [np.nan],
         }
     )
     info = {
         "Outcome": outcome,
         "Treatment": treatment,
-        "Placebo scheme": {"permute": "permute adoption periods across units",
-                           "in_time": "random adoption periods for the ever-treated units"}[kind]
-        if cluster is None else
-        {"permute": f"permute adoption periods across clusters ({cluster})",
-         "in_time": f"random adoption periods for the ever-treated clusters ({cluster})"}[kind],
+        "Placebo scheme": {
+            "permute": "permute adoption periods across units",
+            "in_time": "random adoption periods for the ever-treated units",
+        }[kind]
+        if cluster is None
+        else {
+            "permute": f"permute adoption periods across clusters ({cluster})",
+            "in_time": f"random adoption periods for the ever-treated clusters ({cluster})",
+        }[kind],
         "Draws": n,
         "Seed": seed,
         "Controls": ", ".join(controls) if controls else "none",
@@ -352,11 +380,21 @@ def placebo_test(
     }
     if cluster is not None:
         info["Cluster (re-assignment level)"] = (
-            f"{cluster} ({len(clusters)} clusters, {int(np.isfinite(c_g).sum())} ever treated)")
+            f"{cluster} ({len(clusters)} clusters, {int(np.isfinite(c_g).sum())} ever treated)"
+        )
     res = PlaceboResult(
-        table=table, info=info, title="Randomization inference (placebo reassignments)",
-        estimate=observed, std_error=float(np.std(null, ddof=1)), null_distribution=null, p_value=p, kind=kind, cluster=cluster, cohorts=cohorts,
-        units=units, periods=periods,
+        table=table,
+        info=info,
+        title="Randomization inference (placebo reassignments)",
+        estimate=observed,
+        std_error=float(np.std(null, ddof=1)),
+        null_distribution=null,
+        p_value=p,
+        kind=kind,
+        cluster=cluster,
+        cohorts=cohorts,
+        units=units,
+        periods=periods,
     )
     # row-aligned lookups (input row order) for placebo_treatment()
     res._unit_of_row = u_codes

@@ -48,8 +48,16 @@ def use_book_style() -> None:
     mpl.rcParams["figure.figsize"] = (7.0, 4.0)
 
 
-def null_histogram(draws, observed: float, *, ax=None, bins: int = 50, draws_label: str = "draws",
-                   observed_label: str = "observed", xlabel: str = ""):
+def null_histogram(
+    draws,
+    observed: float,
+    *,
+    ax=None,
+    bins: int = 50,
+    draws_label: str = "draws",
+    observed_label: str = "observed",
+    xlabel: str = "",
+):
     """Histogram of a simulated null distribution with the observed statistic (and its mirror) marked.
 
     Shared by the placebo (randomization-inference) and wild-bootstrap results. Returns the Axes.

@@ -266,20 +266,26 @@ def psm_did(
     Z = np.column_stack([np.ones(len(X)), X.to_numpy(dtype=float)])
     rank = np.linalg.matrix_rank(Z)
     if rank < Z.shape[1]:
-        raise PanelDataError(f"matching covariates {controls} are collinear (rank {rank} < {Z.shape[1]} "
-                             "including the constant); drop redundant covariates")
+        raise PanelDataError(
+            f"matching covariates {controls} are collinear (rank {rank} < {Z.shape[1]} "
+            "including the constant); drop redundant covariates"
+        )
 
     log = _WarningLog()
     try:
         with log:
             logit = Logit(ever.to_numpy(dtype=float), Z).fit(disp=0, maxiter=200)
     except Exception as e:  # statsmodels raises PerfectSeparationError / LinAlgError
-        raise PanelDataError(f"propensity-score logit failed ({type(e).__name__}: {e}); "
-                             "check for covariates that perfectly predict treatment") from e
+        raise PanelDataError(
+            f"propensity-score logit failed ({type(e).__name__}: {e}); "
+            "check for covariates that perfectly predict treatment"
+        ) from e
     ps = pd.Series(np.asarray(logit.predict(Z)), index=ever.index, name="pscore")
     if ((ps < 1e-8) | (ps > 1 - 1e-8)).any() or any("separation" in m.lower() for m in log.messages):
-        raise PanelDataError("perfect or quasi-perfect separation in the propensity-score logit: some units have "
-                             "scores of 0 or 1; matching is not possible on these covariates")
+        raise PanelDataError(
+            "perfect or quasi-perfect separation in the propensity-score logit: some units have "
+            "scores of 0 or 1; matching is not possible on these covariates"
+        )
     cal = caliper * float(ps.std(ddof=1)) if caliper_scale == "sd" else float(caliper)
     pairs = nearest_neighbor_match(ps[ever == 1], ps[ever == 0], cal, ratio=ratio, replace=replace)
     if pairs.empty:
@@ -289,9 +295,13 @@ def psm_did(
     cw = (1.0 / k).groupby(pairs["control_unit"]).sum()
     treated_m = pairs["treated_unit"].unique()
     unmatched = [u for u in ps[ever == 1].sort_values(ascending=False).index if u not in set(treated_m)]
-    mu = pd.DataFrame({"unit": list(treated_m) + list(cw.index),
-                       "treated": [1] * len(treated_m) + [0] * len(cw),
-                       "weight": [1.0] * len(treated_m) + list(cw.to_numpy())})
+    mu = pd.DataFrame(
+        {
+            "unit": list(treated_m) + list(cw.index),
+            "treated": [1] * len(treated_m) + [0] * len(cw),
+            "weight": [1.0] * len(treated_m) + list(cw.to_numpy()),
+        }
+    )
     mu["pscore"] = ps.reindex(mu["unit"]).to_numpy()
 
     # balance table
@@ -302,15 +312,17 @@ def psm_did(
     xc_m = Xb.loc[cw.index]
     for c in Xb.columns:
         sd = float(np.sqrt((xt_all[c].var(ddof=1) + xc_all[c].var(ddof=1)) / 2))
-        rows.append({
-            "covariate": c,
-            "mean_treated": float(xt_all[c].mean()),
-            "mean_control_before": float(xc_all[c].mean()),
-            "mean_treated_after": float(xt_m[c].mean()),
-            "mean_control_after": float(np.average(xc_m[c], weights=cw.to_numpy())),
-            "smd_before": smd(xt_all[c], xc_all[c], sd=sd),
-            "smd_after": smd(xt_m[c], xc_m[c], w_c=cw.to_numpy(), sd=sd),
-        })
+        rows.append(
+            {
+                "covariate": c,
+                "mean_treated": float(xt_all[c].mean()),
+                "mean_control_before": float(xc_all[c].mean()),
+                "mean_treated_after": float(xt_m[c].mean()),
+                "mean_control_after": float(np.average(xc_m[c], weights=cw.to_numpy())),
+                "smd_before": smd(xt_all[c], xc_all[c], sd=sd),
+                "smd_after": smd(xt_m[c], xc_m[c], w_c=cw.to_numpy(), sd=sd),
+            }
+        )
     balance = pd.DataFrame(rows)
 
     # DID on the matched sample
@@ -323,17 +335,33 @@ def psm_did(
     table = did.tidy()
     table["term"] = f"{treatment} (matched sample)"
     info = {
-        "treated units": int(ever.sum()), "control units": int((ever == 0).sum()),
-        "matched treated": len(treated_m), "unmatched treated": len(unmatched),
-        "matched controls (distinct)": len(cw), "caliper (score scale)": f"{cal:.4g}",
-        "ratio / replace": f"{ratio} / {replace}", "matching covariates": f"{controls} ({period})",
-        "max |SMD| before -> after": (f"{balance['smd_before'].abs().max():.3f} -> "
-                                      f"{balance['smd_after'].abs().max():.3f}"),
+        "treated units": int(ever.sum()),
+        "control units": int((ever == 0).sum()),
+        "matched treated": len(treated_m),
+        "unmatched treated": len(unmatched),
+        "matched controls (distinct)": len(cw),
+        "caliper (score scale)": f"{cal:.4g}",
+        "ratio / replace": f"{ratio} / {replace}",
+        "matching covariates": f"{controls} ({period})",
+        "max |SMD| before -> after": (
+            f"{balance['smd_before'].abs().max():.3f} -> {balance['smd_after'].abs().max():.3f}"
+        ),
         "DID observations": len(sample),
     }
     info.update(_engine_info(log))
-    res = PsmDidResult(table=table, info=info, title="PSM-DID: TWFE on the propensity-score matched sample",
-                        balance=balance, matched_units=mu, pairs=pairs, unmatched=unmatched, pscore=ps, did=did,
-                        logit=logit, units=pd.DataFrame({"treated": ever, "pscore": ps}), notes=list(did.notes))
+    res = PsmDidResult(
+        table=table,
+        info=info,
+        title="PSM-DID: TWFE on the propensity-score matched sample",
+        balance=balance,
+        matched_units=mu,
+        pairs=pairs,
+        unmatched=unmatched,
+        pscore=ps,
+        did=did,
+        logit=logit,
+        units=pd.DataFrame({"treated": ever, "pscore": ps}),
+        notes=list(did.notes),
+    )
     res._set_headline(table.iloc[0])
     return res

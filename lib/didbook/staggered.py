@@ -86,8 +86,9 @@ class StaggeredAggregate(Result):
         tb = self.table[[*TIDY_COLUMNS, *extra]].copy()
         if self.kind == "simple":
             return tb
-        row = pd.DataFrame([{"term": "overall", **{k: getattr(self, k) for k in TIDY_COLUMNS[1:]},
-                             **{c: np.nan for c in extra}}])
+        row = pd.DataFrame(
+            [{"term": "overall", **{k: getattr(self, k) for k in TIDY_COLUMNS[1:]}, **{c: np.nan for c in extra}}]
+        )
         return pd.concat([tb, row], ignore_index=True)
 
     def plot(self, ax=None, truth: pd.Series | None = None, title: str | None = None):
@@ -115,15 +116,25 @@ class StaggeredAggregate(Result):
             pre = x < 0
             for mask, color, lab in ((pre, "C1", "pre-treatment"), (~pre, "C0", "post-treatment")):
                 if mask.any():
-                    ax.errorbar(x[mask], est[mask], yerr=[est[mask] - lo[mask], hi[mask] - est[mask]], fmt="o",
-                                color=color, capsize=3, label=lab)
+                    ax.errorbar(
+                        x[mask],
+                        est[mask],
+                        yerr=[est[mask] - lo[mask], hi[mask] - est[mask]],
+                        fmt="o",
+                        color=color,
+                        capsize=3,
+                        label=lab,
+                    )
         else:
             ax.errorbar(x, est, yerr=[est - lo, hi - est], fmt="o", color="C0", capsize=3, label="estimate")
         if truth is not None:
             tr = pd.Series(truth).sort_index()
             ax.plot(tr.index, tr.to_numpy(), "s--", color="C3", ms=4, label="truth")
-        ax.set_xlabel({"dynamic": "event time (periods since adoption)", "group": "cohort",
-                       "calendar": "period"}.get(self.kind, ""))
+        ax.set_xlabel(
+            {"dynamic": "event time (periods since adoption)", "group": "cohort", "calendar": "period"}.get(
+                self.kind, ""
+            )
+        )
         ax.set_ylabel("ATT")
         if title:
             ax.set_title(title)
@@ -263,9 +274,13 @@ def _prepare(data, outcome, unit, time, cohort, controls, treatment, cluster) ->
             )
     n_t = d.groupby(unit)[time].nunique()
     balanced = bool((n_t == d[time].nunique()).all())
-    facts = {"n_units": int(d[unit].nunique()), "n_periods": int(d[time].nunique()), "balanced": balanced,
-             "cohorts": sorted(int(x) for x in treated_g.unique()),
-             "n_never": int(d.loc[g == 0, unit].nunique())}
+    facts = {
+        "n_units": int(d[unit].nunique()),
+        "n_periods": int(d[time].nunique()),
+        "balanced": balanced,
+        "cohorts": sorted(int(x) for x in treated_g.unique()),
+        "n_never": int(d.loc[g == 0, unit].nunique()),
+    }
     return d, facts
 
 
@@ -285,8 +300,9 @@ def _gt_frame(cohort, time_, est, se, alpha) -> pd.DataFrame:
     return tb
 
 
-def _fit_cs(d, outcome, unit, time, cohort, control, controls, est_method, anticipation, alpha, cluster,
-            n_draws, seed, log):
+def _fit_cs(
+    d, outcome, unit, time, cohort, control, controls, est_method, anticipation, alpha, cluster, n_draws, seed, log
+):
     import moderndid
 
     xformla = "~ " + " + ".join(controls) if controls else None
@@ -299,9 +315,22 @@ def _fit_cs(d, outcome, unit, time, cohort, control, controls, est_method, antic
         )
     d = d.copy()
     d[unit] = pd.factorize(d[unit])[0] + 1 if not pd.api.types.is_integer_dtype(d[unit]) else d[unit]
-    kw = dict(data=d, yname=outcome, tname=time, idname=unit, gname=cohort, xformla=xformla, alp=alpha,
-              est_method=est_method, control_group="nevertreated" if control == "never" else "notyettreated",
-              anticipation=anticipation, base_period="varying", clustervars=clustervars, boot=boot, cband=False)
+    kw = dict(
+        data=d,
+        yname=outcome,
+        tname=time,
+        idname=unit,
+        gname=cohort,
+        xformla=xformla,
+        alp=alpha,
+        est_method=est_method,
+        control_group="nevertreated" if control == "never" else "notyettreated",
+        anticipation=anticipation,
+        base_period="varying",
+        clustervars=clustervars,
+        boot=boot,
+        cband=False,
+    )
     if boot:
         kw.update(biters=int(n_draws), random_state=seed)
     try:
@@ -330,8 +359,16 @@ def _agg_cs(res: StaggeredResult, kind: str) -> StaggeredAggregate:
         inf = np.asarray(a.influence_func)
         n = inf.shape[0]
         vcov = inf.T @ inf / n / n if inf.ndim == 2 and inf.shape[1] == len(keys) else None
-    return _aggregate(tb, {"method": "Callaway-Sant'Anna", "aggregation": kind, **_engine_info(log)},
-                      f"Callaway-Sant'Anna ATT, {kind} aggregation", kind, a.overall_att, a.overall_se, res.alpha, vcov)
+    return _aggregate(
+        tb,
+        {"method": "Callaway-Sant'Anna", "aggregation": kind, **_engine_info(log)},
+        f"Callaway-Sant'Anna ATT, {kind} aggregation",
+        kind,
+        a.overall_att,
+        a.overall_se,
+        res.alpha,
+        vcov,
+    )
 
 
 def _fit_sa(d, outcome, unit, time, cohort, controls, anticipation, alpha, cluster, log, notes):
@@ -341,14 +378,15 @@ def _fit_sa(d, outcome, unit, time, cohort, controls, anticipation, alpha, clust
         last = d[cohort].max()
         d = d.loc[d[time] < last].copy()
         d.loc[d[cohort] == last, cohort] = 0
-        notes["control group"] = (f"no never-treated units: the last-treated cohort ({last:g}) is the control "
-                                  f"and periods >= {last:g} are dropped (Sun and Abraham 2021)")
+        notes["control group"] = (
+            f"no never-treated units: the last-treated cohort ({last:g}) is the control "
+            f"and periods >= {last:g} are dropped (Sun and Abraham 2021)"
+        )
         if not (d[cohort] > 0).any():
             raise PanelDataError("only one treated cohort and no never-treated units: no comparison group")
     est = dd.SunAbraham(anticipation=anticipation, alpha=alpha, cluster=cluster or unit)
     with log:
-        fit = est.fit(d, outcome=outcome, unit=unit, time=time, first_treat=cohort,
-                      covariates=list(controls) or None)
+        fit = est.fit(d, outcome=outcome, unit=unit, time=time, first_treat=cohort, covariates=list(controls) or None)
     rows = [(g, e, v["effect"], v["se"]) for (g, e), v in fit.cohort_effects.items()]
     rows.sort()
     g = np.array([r[0] for r in rows], dtype=int)
@@ -373,8 +411,16 @@ def _agg_sa(res: StaggeredResult, kind: str) -> StaggeredAggregate:
             if sorted(idx) == sorted(k.tolist()):
                 pos = [idx.index(x) for x in k]
                 vcov = np.asarray(fit.event_study_vcov)[np.ix_(pos, pos)]
-    return _aggregate(tb, {"method": "Sun-Abraham", "aggregation": kind}, f"Sun-Abraham ATT, {kind} aggregation",
-                      kind, fit.att, fit.se, res.alpha, vcov)
+    return _aggregate(
+        tb,
+        {"method": "Sun-Abraham", "aggregation": kind},
+        f"Sun-Abraham ATT, {kind} aggregation",
+        kind,
+        fit.att,
+        fit.se,
+        res.alpha,
+        vcov,
+    )
 
 
 def _fit_bjs(d, outcome, unit, time, cohort, controls, anticipation, alpha, cluster, log):
@@ -382,8 +428,7 @@ def _fit_bjs(d, outcome, unit, time, cohort, controls, anticipation, alpha, clus
 
     est = dd.ImputationDiD(anticipation=anticipation, alpha=alpha, cluster=cluster or unit)
     with log:
-        fit = est.fit(d, outcome=outcome, unit=unit, time=time, first_treat=cohort,
-                      covariates=list(controls) or None)
+        fit = est.fit(d, outcome=outcome, unit=unit, time=time, first_treat=cohort, covariates=list(controls) or None)
     te = fit.treatment_effects.merge(d[[unit, time, cohort]], on=[unit, time], how="left")
     cell = te.groupby([cohort, time])["tau_hat"].mean().reset_index()
     gt = _gt_frame(cell[cohort], cell[time], cell["tau_hat"], np.full(len(cell), np.nan), alpha)
@@ -395,8 +440,16 @@ def _agg_bjs(res: StaggeredResult, kind: str) -> StaggeredAggregate:
     log = _WarningLog()
     if kind == "simple":
         tb = tidy_frame(["ATT (simple)"], [fit.att], [fit.se], alpha=res.alpha)
-        return _aggregate(tb, {"method": "BJS imputation", "aggregation": kind},
-                          "BJS imputation ATT, simple aggregation", kind, fit.att, fit.se, res.alpha, None)
+        return _aggregate(
+            tb,
+            {"method": "BJS imputation", "aggregation": kind},
+            "BJS imputation ATT, simple aggregation",
+            kind,
+            fit.att,
+            fit.se,
+            res.alpha,
+            None,
+        )
     with log:
         agg = fit.aggregate("event_study" if kind == "dynamic" else "group")
     df = agg.to_dataframe()
@@ -407,8 +460,9 @@ def _agg_bjs(res: StaggeredResult, kind: str) -> StaggeredAggregate:
         tb = tidy_frame([f"event_time::{x}" for x in k], df["att"], df["se"], alpha=res.alpha)
         tb["event_time"] = k
         vcov = _bjs_event_vcov(fit, k)
-        if vcov is not None and not np.allclose(np.sqrt(np.diag(vcov)), tb["std_error"], rtol=1e-6, atol=1e-12,
-                                                equal_nan=True):  # pragma: no cover - engine changed
+        if vcov is not None and not np.allclose(
+            np.sqrt(np.diag(vcov)), tb["std_error"], rtol=1e-6, atol=1e-12, equal_nan=True
+        ):  # pragma: no cover - engine changed
             vcov = None
         post = tb["event_time"] >= 0
         w = np.ones(int(post.sum())) / max(int(post.sum()), 1)
@@ -419,8 +473,16 @@ def _agg_bjs(res: StaggeredResult, kind: str) -> StaggeredAggregate:
         tb = tidy_frame([f"cohort::{x}" for x in g], df["att"], df["se"], alpha=res.alpha)
         tb["cohort"] = g
         ov_est, ov_se = np.nan, np.nan
-    return _aggregate(tb, {"method": "BJS imputation", "aggregation": kind, **_engine_info(log)},
-                      f"BJS imputation ATT, {kind} aggregation", kind, ov_est, ov_se, res.alpha, vcov)
+    return _aggregate(
+        tb,
+        {"method": "BJS imputation", "aggregation": kind, **_engine_info(log)},
+        f"BJS imputation ATT, {kind} aggregation",
+        kind,
+        ov_est,
+        ov_se,
+        res.alpha,
+        vcov,
+    )
 
 
 def _bjs_event_vcov(fit, horizons: np.ndarray) -> np.ndarray | None:
@@ -444,8 +506,22 @@ def _bjs_event_vcov(fit, horizons: np.ndarray) -> np.ndarray | None:
     df, om1 = fd["df"], fd["omega_1_mask"]
     tau = df["_tau_hat"].loc[om1].to_numpy(dtype=float)
     rel = df.loc[om1, "_rel_time"].to_numpy(dtype=float)
-    keys = ("df", "outcome", "unit", "time", "first_treat", "covariates", "omega_0_mask", "omega_1_mask", "unit_fe",
-            "time_fe", "grand_mean", "delta_hat", "cluster_var", "kept_cov_mask")
+    keys = (
+        "df",
+        "outcome",
+        "unit",
+        "time",
+        "first_treat",
+        "covariates",
+        "omega_0_mask",
+        "omega_1_mask",
+        "unit_fe",
+        "time_fe",
+        "grand_mean",
+        "delta_hat",
+        "cluster_var",
+        "kept_cov_mask",
+    )
     cache: dict = {}
     psi = []
     try:
@@ -563,14 +639,16 @@ def staggered(
     if not 0 < alpha < 1:
         raise ValueError(f"alpha must be in (0, 1), got {alpha!r}")
     if method == "sa" and control != "never":
-        raise ValueError("method='sa' compares with never-treated units (or the last-treated cohort when there are "
-                         "none); control='notyet' is available for method='cs'")
+        raise ValueError(
+            "method='sa' compares with never-treated units (or the last-treated cohort when there are "
+            "none); control='notyet' is available for method='cs'"
+        )
     controls = as_list(controls)
     d, facts = _prepare(data, outcome, unit, time, cohort, controls, treatment, cluster)
     if method == "cs" and control == "never" and facts["n_never"] == 0:
         raise PanelDataError(
-            f"no never-treated units (cohort 0 or NaN) to compare with; use control='notyet' "
-            f"(not-yet-treated units as controls) or method='sa' (last-treated cohort as control)"
+            "no never-treated units (cohort 0 or NaN) to compare with; use control='notyet' "
+            "(not-yet-treated units as controls) or method='sa' (last-treated cohort as control)"
         )
     if method == "cs" and control == "notyet" and facts["n_never"] == 0 and len(facts["cohorts"]) < 2:
         raise PanelDataError("no untreated comparison units: a single cohort and no never-treated units")
@@ -585,8 +663,22 @@ def staggered(
     log = _WarningLog()
     notes: dict = {}
     if method == "cs":
-        engine, gt = _fit_cs(d, outcome, unit, time, cohort, control, controls, est_method, anticipation, alpha,
-                             cluster, n_draws, seed, log)
+        engine, gt = _fit_cs(
+            d,
+            outcome,
+            unit,
+            time,
+            cohort,
+            control,
+            controls,
+            est_method,
+            anticipation,
+            alpha,
+            cluster,
+            n_draws,
+            seed,
+            log,
+        )
         title = f"Callaway-Sant'Anna group-time ATTs ({est_method.upper()}, control: {control} treated)"
         if control == "notyet" and facts["n_never"] == 0:
             last = max(facts["cohorts"])
@@ -594,22 +686,37 @@ def staggered(
             notes["note"] = (
                 f"no never-treated units: ATT(g,t) only for t < {stop}, the last cohort's adoption period "
                 f"(after it no unit is still untreated to compare with); cohort {last:g} has no post-treatment "
-                "estimates and the aggregated ATTs cover only the periods before it")
+                "estimates and the aggregated ATTs cover only the periods before it"
+            )
     elif method == "sa":
         engine, gt = _fit_sa(d, outcome, unit, time, cohort, controls, anticipation, alpha, cluster, log, notes)
         title = "Sun-Abraham cohort x event-time effects"
     else:
         engine, gt = _fit_bjs(d, outcome, unit, time, cohort, controls, anticipation, alpha, cluster, log)
         title = "Borusyak-Jaravel-Spiess imputation: mean imputed effects by cohort and period"
-    info = {"method": method, "units": facts["n_units"], "periods": facts["n_periods"],
-            "cohorts": facts["cohorts"], "never-treated units": facts["n_never"],
-            "control": control if method == "cs" else ("never treated" if method == "sa"
-                                                       else "all untreated obs. (never and not yet treated)"),
-            "controls": controls or "none", "anticipation": anticipation, **notes, **_engine_info(log)}
-    res = StaggeredResult(table=gt, info=info, title=title, method=method,
-                          att_gt=gt[["cohort", "time", "event_time", "estimate", "std_error", "conf_low",
-                                     "conf_high"]].copy(),
-                          alpha=alpha, engine=engine)
+    info = {
+        "method": method,
+        "units": facts["n_units"],
+        "periods": facts["n_periods"],
+        "cohorts": facts["cohorts"],
+        "never-treated units": facts["n_never"],
+        "control": control
+        if method == "cs"
+        else ("never treated" if method == "sa" else "all untreated obs. (never and not yet treated)"),
+        "controls": controls or "none",
+        "anticipation": anticipation,
+        **notes,
+        **_engine_info(log),
+    }
+    res = StaggeredResult(
+        table=gt,
+        info=info,
+        title=title,
+        method=method,
+        att_gt=gt[["cohort", "time", "event_time", "estimate", "std_error", "conf_low", "conf_high"]].copy(),
+        alpha=alpha,
+        engine=engine,
+    )
     simple = res.aggregate("simple")
     res._set_headline(simple.tidy().iloc[0])
     res.info["ATT (simple)"] = f"{simple.estimate:.4f} (SE {simple.std_error:.4f})"

@@ -60,8 +60,18 @@ class RegressionTable:
         """A booktabs ``tabular`` (needs ``\\usepackage{booktabs}``)."""
 
         def esc(s: str) -> str:
-            for a, b in [("\\", r"\textbackslash{}"), ("&", r"\&"), ("%", r"\%"), ("$", r"\$"), ("#", r"\#"),
-                         ("_", r"\_"), ("{", r"\{"), ("}", r"\}"), ("^", r"\^{}"), ("~", r"\~{}")]:
+            for a, b in [
+                ("\\", r"\textbackslash{}"),
+                ("&", r"\&"),
+                ("%", r"\%"),
+                ("$", r"\$"),
+                ("#", r"\#"),
+                ("_", r"\_"),
+                ("{", r"\{"),
+                ("}", r"\}"),
+                ("^", r"\^{}"),
+                ("~", r"\~{}"),
+            ]:
                 s = s.replace(a, b)
             return s.replace("²", "$^2$")
 
@@ -71,14 +81,25 @@ class RegressionTable:
             return s[: len(s) - stars] + (f"$^{{{'*' * stars}}}$" if stars else "")
 
         ncol = len(self.frame.columns)
-        out = [r"\begin{tabular}{l" + "c" * ncol + "}", r"\toprule",
-               " & ".join(["", *[esc(str(c)) for c in self.frame.columns]]) + r" \\", r"\midrule"]
+        out = [
+            r"\begin{tabular}{l" + "c" * ncol + "}",
+            r"\toprule",
+            " & ".join(["", *[esc(str(c)) for c in self.frame.columns]]) + r" \\",
+            r"\midrule",
+        ]
         for label, row in zip(self.frame.index, self.frame.itertuples(index=False)):
             if label == "Controls" or (label == "N" and "Controls" not in self.frame.index):
                 out.append(r"\midrule")
             out.append(" & ".join([esc(str(label)), *[cell(c) for c in row]]) + r" \\")
-        out += [r"\bottomrule", r"\multicolumn{" + str(ncol + 1) + "}{l}{\\footnotesize " + esc(self.notes)
-                .replace(r"\textbackslash{}", "") + "}", r"\end{tabular}"]
+        out += [
+            r"\bottomrule",
+            r"\multicolumn{"
+            + str(ncol + 1)
+            + "}{l}{\\footnotesize "
+            + esc(self.notes).replace(r"\textbackslash{}", "")
+            + "}",
+            r"\end{tabular}",
+        ]
         return "\n".join(out)
 
 
@@ -182,11 +203,12 @@ def regression_table(
     rows.append(("N", [str(getattr(f, "nobs", "")) for f in fits]))
     if any(getattr(f, "n_clusters", None) for f in fits):
         rows.append(("Clusters", [str(getattr(f, "n_clusters", None) or "") for f in fits]))
-    rows.append(("Within R²", [fmt.format(f.r2_within) if np.isfinite(getattr(f, "r2_within", np.nan)) else ""
-                               for f in fits]))
+    rows.append(
+        ("Within R²", [fmt.format(f.r2_within) if np.isfinite(getattr(f, "r2_within", np.nan)) else "" for f in fits])
+    )
     frame = pd.DataFrame([r[1] for r in rows], index=[r[0] for r in rows], columns=names)
     levels = sorted(stars, reverse=True)
-    notes = "Standard errors in parentheses. " + ", ".join(
-        f"{'*' * (i + 1)} p<{s:g}" for i, s in enumerate(levels)
-    ) + "."
+    notes = (
+        "Standard errors in parentheses. " + ", ".join(f"{'*' * (i + 1)} p<{s:g}" for i, s in enumerate(levels)) + "."
+    )
     return RegressionTable(frame, notes)

@@ -40,6 +40,7 @@ from ._validation import PanelDataError, as_list, check_panel
 
 __all__ = ["twfe", "TwfeResult", "FEW_CLUSTERS", "FewClustersWarning"]
 
+
 @dataclass(repr=False)
 class TwfeResult(Result):
     """Result of :func:`twfe`.
@@ -174,9 +175,19 @@ def twfe(
     if cluster is not None and vcov != "cluster":
         raise ValueError(f"cluster={cluster!r} given but vcov={vcov!r}; use vcov='cluster'")
     fit, names, dropped = _fit(
-        data, outcome, [treatment, *controls], unit, time,
-        fixed_effects=fixed_effects, unit_trends=unit_trends, cluster=cluster, weights=weights,
-        vcov=vcov, ssc=ssc, drop_collinear=drop_collinear, protected=[treatment],
+        data,
+        outcome,
+        [treatment, *controls],
+        unit,
+        time,
+        fixed_effects=fixed_effects,
+        unit_trends=unit_trends,
+        cluster=cluster,
+        weights=weights,
+        vcov=vcov,
+        ssc=ssc,
+        drop_collinear=drop_collinear,
+        protected=[treatment],
     )
     table = _tidy_from_fit(fit, names)
     g = _n_clusters(fit, vcov)
@@ -194,12 +205,24 @@ def twfe(
     if dropped:
         info["dropped (collinear)"] = ", ".join(dropped)
     res = TwfeResult(
-        table=table, info=info, title="Two-way fixed effects DID", notes=notes,
-        nobs=int(fit._N), n_clusters=g, r2_within=float(fit._r2_within), vcov=_vcov_frame(fit, names),
-        model=fit, treatment=treatment, controls=[c for c in controls if c not in dropped], unit=unit,
-        time=time, fixed_effects=fixed_effects, unit_trends=unit_trends,
-        cluster=(cluster or unit) if vcov == "cluster" else None, weights=weights, names=names,
+        table=table,
+        info=info,
+        title="Two-way fixed effects DID",
+        notes=notes,
+        nobs=int(fit._N),
+        n_clusters=g,
+        r2_within=float(fit._r2_within),
+        vcov=_vcov_frame(fit, names),
+        model=fit,
+        treatment=treatment,
+        controls=[c for c in controls if c not in dropped],
+        unit=unit,
+        time=time,
+        fixed_effects=fixed_effects,
+        unit_trends=unit_trends,
+        cluster=(cluster or unit) if vcov == "cluster" else None,
+        weights=weights,
+        names=names,
     )
     res._set_headline(table.iloc[0])
     return res
-
