@@ -7,20 +7,24 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import make_panel
 
 import didbook
 from didbook import PanelDataError
 
 
 def panel(units=12, periods=6, seed=0):
-    rng = np.random.default_rng(seed)
-    df = pd.DataFrame([(u, t) for u in range(units) for t in range(2010, 2010 + periods)], columns=["id", "yr"])
-    df["prov"] = df["id"] // 2
-    df["cohort"] = np.where(df["id"] % 3 == 0, 2012, np.where(df["id"] % 3 == 1, 2014, 0))
-    df["d"] = ((df["cohort"] > 0) & (df["yr"] >= df["cohort"])).astype(int)
-    df["x"] = rng.normal(size=len(df))
-    df["y"] = 0.5 * df["d"] + df["x"] + rng.normal(size=len(df))
-    return df
+    ids = np.arange(units)
+    return make_panel(
+        units=units,
+        periods=periods,
+        start=2010,
+        seed=seed,
+        cluster_size=2,
+        controls=("x",),
+        effect=0.5,
+        unit_cohorts=np.where(ids % 3 == 0, 2012, np.where(ids % 3 == 1, 2014, 0)),
+    )
 
 
 def call(fn, df, **kw):

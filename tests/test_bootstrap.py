@@ -4,24 +4,26 @@ from __future__ import annotations
 
 import warnings
 
-import numpy as np
-import pandas as pd
 import pyfixest as pf
 import pytest
+from conftest import make_panel
 
 import didbook
 
 
 def clustered_panel(seed=5, units=40, periods=8, clusters=10, effect=0.15):
-    rng = np.random.default_rng(seed)
-    df = pd.DataFrame([(u, t) for u in range(units) for t in range(periods)], columns=["id", "yr"])
-    df["prov"] = df["id"] % clusters
-    treated_prov = rng.random(clusters) < 0.5
-    coh = np.where(treated_prov[np.arange(units) % clusters], rng.choice([3, 5], size=units), 99)
-    df["d"] = (df["yr"] >= coh[df["id"]]).astype(int)
-    df["x"] = rng.normal(size=len(df))
-    df["y"] = effect * df["d"] + 0.3 * df["x"] + rng.normal(size=len(df)) + rng.normal(size=clusters)[df["prov"]]
-    return df
+    return make_panel(
+        seed=seed,
+        units=units,
+        periods=periods,
+        start=0,
+        n_clusters=clusters,
+        cohorts=(3, 5),
+        treated_cluster_share=0.5,
+        effect=effect,
+        controls=("x",),
+        cluster_shock=1.0,
+    )
 
 
 @pytest.fixture(scope="module")

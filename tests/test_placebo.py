@@ -9,21 +9,23 @@ matplotlib.use("Agg")
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import make_panel
 
 import didbook
 
 
 def staggered_panel(seed=1, units=50, periods=10, drop=0.0, effect=0.3):
-    rng = np.random.default_rng(seed)
-    df = pd.DataFrame([(u, t) for u in range(units) for t in range(2000, 2000 + periods)], columns=["id", "yr"])
-    coh = rng.choice([2003, 2005, 2007, np.inf], size=units)
-    df["d"] = (df["yr"] >= coh[df["id"]]).astype(int)
-    df["x"] = rng.normal(size=len(df)) + 0.2 * df["d"]
-    df["z"] = rng.normal(size=len(df))
-    df["y"] = effect * df["d"] + 0.5 * df["x"] + rng.normal(size=len(df)) + 0.1 * df["id"] + 0.05 * df["yr"]
-    if drop:
-        df = df.sample(frac=1 - drop, random_state=seed).reset_index(drop=True)  # unbalanced, shuffled rows
-    return df
+    return make_panel(
+        seed=seed,
+        units=units,
+        periods=periods,
+        start=2000,
+        drop=drop,
+        effect=effect,
+        cohorts=(2003, 2005, 2007, 0),
+        controls=("z", "x"),
+        shuffle=drop > 0,
+    )
 
 
 CASES = {

@@ -9,6 +9,7 @@ matplotlib.use("Agg")
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import make_panel
 
 import didbook
 from didbook import PanelDataError, staggered
@@ -312,14 +313,18 @@ def test_cs_notyet_notes_restriction_without_never_treated(baseline):
 
 
 def _small_panel() -> pd.DataFrame:
-    rng = np.random.default_rng(0)
-    rows = []
-    cohorts = {u: (3 if u <= 6 else 4 if u <= 12 else 0) for u in range(1, 21)}
-    for u, g in cohorts.items():
-        for t in range(1, 6):
-            d = int(g > 0 and t >= g)
-            rows.append({"id": u, "t": t, "g": g, "d": d, "x": rng.normal(), "y": rng.normal() + d})
-    return pd.DataFrame(rows)
+    return make_panel(
+        units=20,
+        periods=5,
+        start=1,
+        first_id=1,
+        time="t",
+        cohort="g",
+        controls=("x",),
+        effect=1.0,
+        unit_cohorts=[3] * 6 + [4] * 6 + [0] * 8,
+        cluster_size=None,
+    )
 
 
 def test_small_panel_runs():

@@ -5,10 +5,10 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
-import pandas as pd
 import pyfixest as pf
 import pytest
 import statsmodels.formula.api as smf
+from conftest import make_panel
 
 import didbook
 
@@ -35,27 +35,7 @@ def castle():
 
 def small_panel(seed=7, units=48, periods=9, drop=0.1):
     """Staggered panel with controls, weights, provinces; ``drop`` share of rows removed (unbalanced)."""
-    rng = np.random.default_rng(seed)
-    df = pd.DataFrame([(u, t) for u in range(units) for t in range(2001, 2001 + periods)], columns=["id", "yr"])
-    df["prov"] = df["id"] // 4
-    df["region"] = df["id"] % 3
-    coh = rng.choice([2003, 2005, 2007, 0], size=units)
-    df["d"] = ((df["yr"] >= coh[df["id"]]) & (coh[df["id"]] > 0)).astype(int)
-    df["x1"] = rng.normal(size=len(df))
-    df["x2"] = rng.normal(size=len(df)) + 0.3 * df["d"]
-    df["w"] = rng.uniform(0.5, 2, size=len(df))
-    df["y"] = (
-        0.4 * df["d"]
-        + 0.5 * df["x1"]
-        - 0.2 * df["x2"]
-        + rng.normal(size=len(df))
-        + 0.2 * df["id"]
-        + rng.normal(size=periods)[df["yr"] - 2001]
-        + 0.05 * df["id"] % 5 * (df["yr"] - 2001)
-    )
-    if drop:
-        df = df.sample(frac=1 - drop, random_state=seed).sort_values(["id", "yr"]).reset_index(drop=True)
-    return df
+    return make_panel(seed=seed, units=units, periods=periods, drop=drop)
 
 
 # ----------------------------------------------------------------------------- published values
