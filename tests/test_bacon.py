@@ -17,6 +17,7 @@ matplotlib.use("Agg")
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import make_panel
 
 import didbook
 from didbook import PanelDataError, bacon_decomposition
@@ -24,20 +25,24 @@ from didbook import PanelDataError, bacon_decomposition
 
 def _three_group_panel(seed: int = 1) -> tuple[pd.DataFrame, dict]:
     """Early cohort (2 units, treated from t=3), late cohort (3 units, from t=5), never (4 units); T=6."""
-    rng = np.random.default_rng(seed)
     groups = {"k": (2, 3), "l": (3, 5), "U": (4, 0)}
-    rows = []
-    uid = 0
-    for gname, (n, g) in groups.items():
-        for _ in range(n):
-            uid += 1
-            a = rng.normal()
-            for t in range(1, 7):
-                d = int(g > 0 and t >= g)
-                # heterogeneous, growing effects so that the 2x2s differ
-                y = a + 0.3 * t + rng.normal(scale=0.5) + d * (1.0 + 0.5 * (t - g) + (0.7 if gname == "l" else 0))
-                rows.append({"id": uid, "t": t, "grp": gname, "d": d, "y": y})
-    return pd.DataFrame(rows), groups
+    cohorts = [g for n, g in groups.values() for _ in range(n)]
+    df = make_panel(
+        units=9,
+        periods=6,
+        start=1,
+        first_id=1,
+        time="t",
+        unit_cohorts=cohorts,
+        controls=(),
+        seed=seed,
+        cluster_size=None,
+        effect=1.0,
+    )
+    # heterogeneous, growing effects so that the 2x2s differ
+    df["y"] += df["d"] * (0.5 * (df["t"] - df["cohort"]) + 0.7 * (df["cohort"] == 5))
+    df["grp"] = df["cohort"].map({g: name for name, (_, g) in groups.items()})
+    return df, groups
 
 
 def _hand_decomposition(df: pd.DataFrame, groups: dict) -> dict:
