@@ -171,6 +171,9 @@ class TheilResult(Result):
         Theil T (GE(1), income-share weighted) or Theil L (GE(0), mean log deviation).
     total, within, between : float
         ``total == within + between`` (exactly, up to rounding).
+    estimate : float
+        The headline: ``total`` (no sampling inference: ``std_error``, ``conf_low``, ``conf_high`` and
+        ``p_value`` are NaN).
     by_group : pandas.DataFrame
         One row per group: ``n``, ``pop_share`` (weight share), ``income_share``, ``mean``,
         ``theil`` (the group's own index), ``within`` (its contribution to the within part),
@@ -183,6 +186,9 @@ class TheilResult(Result):
     within: float = float("nan")
     between: float = float("nan")
     by_group: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    def __post_init__(self):
+        self.estimate = float(self.total)
 
     def tidy(self) -> pd.DataFrame:
         """Components ``total, within, between`` with columns ``term, estimate, share``."""
@@ -324,7 +330,8 @@ class DagumResult(Result):
     Attributes
     ----------
     total : float
-        The overall Gini (equal to :func:`gini` of all values).
+        The overall Gini (equal to :func:`gini` of all values); also the headline ``estimate`` (the other
+        headline attributes are NaN: no sampling inference).
     within, between_net, transvariation : float
         ``Gw``, ``Gnb`` and ``Gt``. Their sum is ``total``; ``between = between_net + transvariation``
         is the gross between-group part.
@@ -353,6 +360,9 @@ class DagumResult(Result):
     affluence: pd.Series = field(default_factory=pd.Series)
     groups: pd.DataFrame = field(default_factory=pd.DataFrame)
     pairs: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    def __post_init__(self):
+        self.estimate = float(self.total)
 
     @property
     def between(self) -> float:
