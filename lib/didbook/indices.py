@@ -52,15 +52,15 @@ PUBLIC_SERVICE_DIMENSIONS: dict[str, list[str]] = {
 }
 
 _INDICATOR_NAMES = {
-    "primary_schools": ("primary schools", "普通小学数"),
+    "primary_schools": ("primary schools", "小学数"),
     "primary_pupils": ("primary-school pupils", "小学在校生数"),
-    "teachers": ("full-time teachers", "专任教师数"),
+    "teachers": ("full-time primary-school teachers", "小学专任教师数"),
     "education_spending": ("education spending", "教育支出"),
     "health_institutions": ("health institutions", "医疗卫生机构数"),
     "hospital_beds": ("hospital beds", "医院床位数"),
-    "physicians": ("licensed physicians", "执业医师数"),
-    "pension_enrollees": ("pension insurance enrollees", "养老保险参保人数"),
-    "medical_enrollees": ("medical insurance enrollees", "医疗保险参保人数"),
+    "physicians": ("licensed (assistant) physicians", "执业（助理）医师数"),
+    "pension_enrollees": ("basic pension insurance enrollees", "基本养老保险参保人数"),
+    "medical_enrollees": ("basic medical insurance enrollees", "基本医疗保险参保人数"),
     "library_books": ("public-library books", "公共图书馆藏书量"),
 }
 _DIMENSION_NAMES = {"education": "教育", "health": "医疗", "social_security": "社会保障", "culture": "文化"}
