@@ -66,7 +66,8 @@ class StaggeredAggregate(Result):
     estimate, std_error, conf_low, conf_high, p_value : float
         The overall summary of this aggregation (for ``dynamic`` the average over event times
         >= 0, as R ``did``; for ``group`` the cohort-size weighted average of the cohort ATTs;
-        for ``simple`` the simple ATT). Also the last row of ``tidy()`` (term ``"overall"``).
+        for ``simple`` the simple ATT; NaN where there is none, i.e. BJS ``group``). Also the last row of
+        ``tidy()`` (term ``"overall"``).
     vcov : numpy.ndarray or None
         Covariance of the rows of ``table`` when available (``dynamic``).
     """
