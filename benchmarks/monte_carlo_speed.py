@@ -44,8 +44,10 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=2024)
     a = ap.parse_args()
     if not hasattr(didbook.simulate, "outcome_draws"):
-        print("NOTE: didbook.simulate.outcome_draws is not available yet; using a stand-in (design fixed at the "
-              "seed, outcome + N(0, 0.3^2) noise per draw). Estimator timings are unaffected.")
+        print(
+            "NOTE: didbook.simulate.outcome_draws is not available yet; using a stand-in (design fixed at the "
+            "seed, outcome + N(0, 0.3^2) noise per draw). Estimator timings are unaffected."
+        )
         didbook.simulate.outcome_draws = _stand_in
     warnings.simplefilter("ignore")
     # warm-up: imports and pyfixest's numba compilation, outside both timings
@@ -55,11 +57,11 @@ def main() -> None:
     t0 = time.perf_counter()
     res = didbook.monte_carlo(SPECS, n_draws=a.draws, seed=a.seed, design="outcomes", progress=False)
     t_fast = time.perf_counter() - t0
-    print(f"fast path: {a.draws} draws x {len(SPECS)} estimators in {t_fast:.2f} s "
-          f"({res.info['fast path (batched)']})")
+    print(f"fast path: {a.draws} draws x {len(SPECS)} estimators in {t_fast:.2f} s ({res.info['fast path (batched)']})")
 
-    panel, Y, truth = didbook.simulate.outcome_draws("platform", "income_gap", list(range(a.seed, a.seed + a.loop_draws)),
-                                                     design_seed=a.seed)
+    panel, Y, truth = didbook.simulate.outcome_draws(
+        "platform", "income_gap", list(range(a.seed, a.seed + a.loop_draws)), design_seed=a.seed
+    )
     d = panel.data.copy()
     t0 = time.perf_counter()
     worst = 0.0
@@ -71,8 +73,10 @@ def main() -> None:
             worst = max(worst, abs(est - row["estimate"]), abs(se - row["std_error"]))
     t_loop = time.perf_counter() - t0
     scaled = t_loop * a.draws / a.loop_draws
-    print(f"naive loop: {a.loop_draws} draws in {t_loop:.1f} s -> scaled to {a.draws} draws: {scaled:.0f} s "
-          f"(timed on {a.loop_draws} draws and scaled linearly)")
+    print(
+        f"naive loop: {a.loop_draws} draws in {t_loop:.1f} s -> scaled to {a.draws} draws: {scaled:.0f} s "
+        f"(timed on {a.loop_draws} draws and scaled linearly)"
+    )
     print(f"max |fast - loop| over those draws (estimate and SE): {worst:.2e}")
     print(f"speed-up: {scaled / t_fast:.0f}x  (targets: fast path <= 60 s, >= 30x)")
     print(res.summary()[["estimator", "bias", "bias_mc_se", "coverage", "se_ratio"]].to_string(index=False))

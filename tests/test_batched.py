@@ -56,12 +56,29 @@ def _library(data, Y, method, controls, cluster, control="never"):
         for r in range(Y.shape[1]):
             d["y_draw"] = Y[:, r]
             if method == "twfe":
-                res = didbook.twfe(d, "y_draw", "platform_treated", "city_id", "year", controls=controls,
-                                   cluster=cluster, warn_few_clusters=False)
+                res = didbook.twfe(
+                    d,
+                    "y_draw",
+                    "platform_treated",
+                    "city_id",
+                    "year",
+                    controls=controls,
+                    cluster=cluster,
+                    warn_few_clusters=False,
+                )
                 row = res.tidy().iloc[0]
             else:
-                res = didbook.staggered(d, "y_draw", "city_id", "year", "platform_cohort", method=method,
-                                        control=control, cluster=cluster, **_stag_kw(controls))
+                res = didbook.staggered(
+                    d,
+                    "y_draw",
+                    "city_id",
+                    "year",
+                    "platform_cohort",
+                    method=method,
+                    control=control,
+                    cluster=cluster,
+                    **_stag_kw(controls),
+                )
                 row = res.aggregate("simple").tidy().iloc[0]
             out.append([row["estimate"], row["std_error"], row["conf_low"], row["conf_high"]])
     return np.array(out)
@@ -71,8 +88,9 @@ def _batch(data, Y, method, controls, cluster, control="never"):
     if method == "twfe":
         f = _batched.twfe(data, Y, "platform_treated", controls=controls, cluster=cluster)
     else:
-        f = _batched.staggered(data, Y, "platform_cohort", method=method, controls=controls, cluster=cluster,
-                               control=control)
+        f = _batched.staggered(
+            data, Y, "platform_cohort", method=method, controls=controls, cluster=cluster, control=control
+        )
     return np.column_stack([f.estimate, f.std_error, f.conf_low, f.conf_high])
 
 

@@ -72,7 +72,7 @@ def test_reference_other_than_minus_one(castle):
 
 
 def test_homogeneous_simulation_covers_truth():
-    """Under constant effects, leads are 0 and lags equal the truth: joint test does not reject."""
+    """Under constant effects, leads are 0 and lags equal the truth (pointwise intervals cover it)."""
     panel = didbook.simulate_city_panel(seed=21, scenario="homogeneous")
     es = didbook.event_study(
         panel.data,
@@ -82,17 +82,16 @@ def test_homogeneous_simulation_covers_truth():
         "platform_cohort",
         leads=4,
         lags=4,
+        controls=["log_gdp_pc"],  # parallel trends hold conditional on it
         cluster="province_id",
-        warn_few_clusters=False,
     )
     te = panel.truth.att_event
     te = te[(te["treatment"] == "platform") & (te["outcome"] == "income_gap")].set_index("event_time")["att"]
     truth = te.reindex(es.event_times).to_numpy()
     assert np.all(truth[np.array(es.event_times) < 0] == 0)
-    diff = es.estimates - truth
-    W = float(diff @ np.linalg.solve(es.vcov, diff))
-    q = len(diff)
-    assert stats.f.sf(W / q, q, es.n_clusters - 1) > 0.01
+    tb = es.tidy()
+    covered = (tb["conf_low"].to_numpy() <= truth) & (truth <= tb["conf_high"].to_numpy())
+    assert covered.sum() >= len(truth) - 1  # pointwise 95% intervals: at most one miss in eight
     # and the lags are clearly different from 0 (the test has power)
     lag = np.array(es.event_times) >= 0
     assert np.all(es.tidy()["conf_high"].to_numpy()[lag] < 0)

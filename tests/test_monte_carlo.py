@@ -21,8 +21,13 @@ SMALL = dict(n_cities=40, n_provinces=10, start_year=2012, end_year=2019)
 TWFE = {"method": "twfe", "treatment": "platform", "outcome": "income_gap"}
 BJS = {"method": "bjs", "treatment": "platform", "outcome": "income_gap", "cluster": "province_id"}
 CS = {"method": "cs", "treatment": "platform", "outcome": "income_gap", "control_group": "notyet"}
-CS_X = {"method": "cs", "treatment": "platform", "outcome": "income_gap", "controls": ["log_gdp_pc"],
-        "est_method": "reg"}
+CS_X = {
+    "method": "cs",
+    "treatment": "platform",
+    "outcome": "income_gap",
+    "controls": ["log_gdp_pc"],
+    "est_method": "reg",
+}
 
 
 def _stand_in_outcome_draws(treatment, outcome, seeds, *, design_seed, scenario="baseline", **switches):
@@ -44,8 +49,10 @@ def test_panel_design_and_joblib_determinism():
     a = monte_carlo({"TWFE": TWFE, "BJS": BJS}, n_draws=3, seed=4, **SMALL)
     b = monte_carlo({"BJS": BJS}, n_draws=3, seed=4, n_jobs=2, **SMALL)  # local joblib backend, 2 workers
     assert isinstance(a, MonteCarloResult)
-    assert list(a.draws.columns[:7]) == ["draw", "estimator", "estimate", "std_error", "conf_low", "conf_high",
-                                         "p_value"] and "truth" in a.draws
+    assert (
+        list(a.draws.columns[:7]) == ["draw", "estimator", "estimate", "std_error", "conf_low", "conf_high", "p_value"]
+        and "truth" in a.draws
+    )
     assert len(a.draws) == 6 and a.draws["truth"].nunique() == 3  # a new panel (and truth) per draw
     pd.testing.assert_frame_equal(a.draws.query("estimator == 'BJS'").reset_index(drop=True), b.draws)
     # each draw is the library fit on simulate_city_panel(seed=seed + r)
@@ -57,9 +64,18 @@ def test_panel_design_and_joblib_determinism():
 
 
 def test_summary_statistics_by_hand():
-    draws = pd.DataFrame({"draw": [0, 1, 2, 3], "estimator": "E", "estimate": [1.0, 2.0, 3.0, 6.0],
-                          "std_error": [1.0, 1.0, 2.0, 2.0], "conf_low": [0.5, -1.0, 2.5, 5.0],
-                          "conf_high": [1.5, 5.0, 3.5, 7.0], "p_value": 0.5, "truth": 2.0})
+    draws = pd.DataFrame(
+        {
+            "draw": [0, 1, 2, 3],
+            "estimator": "E",
+            "estimate": [1.0, 2.0, 3.0, 6.0],
+            "std_error": [1.0, 1.0, 2.0, 2.0],
+            "conf_low": [0.5, -1.0, 2.5, 5.0],
+            "conf_high": [1.5, 5.0, 3.5, 7.0],
+            "p_value": 0.5,
+            "truth": 2.0,
+        }
+    )
     s = MonteCarloResult(draws=draws, estimators={"E": TWFE}).summary().iloc[0]
     err = np.array([-1.0, 0.0, 1.0, 4.0])
     assert s["bias"] == pytest.approx(1.0)
@@ -92,38 +108,63 @@ def test_outcomes_design_fast_path_and_fallback(outcome_draws):
 
 
 def test_assignment_design_truth_zero_and_cluster_reassignment():
-    specs = {"TWFE": TWFE, "SA by province": {"method": "sa", "treatment": "platform", "outcome": "income_gap",
-                                              "cluster": "province_id", "reassign": "cluster"}}
+    specs = {
+        "TWFE": TWFE,
+        "SA by province": {
+            "method": "sa",
+            "treatment": "platform",
+            "outcome": "income_gap",
+            "cluster": "province_id",
+            "reassign": "cluster",
+        },
+    }
     res = monte_carlo(specs, n_draws=3, seed=1, design="assignment", **SMALL)
     assert (res.draws["truth"] == 0).all() and len(res.draws) == 6
-    coh = mc_mod._permuted_cohorts(didbook.simulate_city_panel(seed=1, **SMALL).data, res.estimators["SA by province"],
-                                   np.random.SeedSequence(1).spawn(2), "x")
+    coh = mc_mod._permuted_cohorts(
+        didbook.simulate_city_panel(seed=1, **SMALL).data,
+        res.estimators["SA by province"],
+        np.random.SeedSequence(1).spawn(2),
+        "x",
+    )
     data = didbook.simulate_city_panel(seed=1, **SMALL).data
     for c in coh:  # one adoption period per province, and the same multiset of province periods
         assert pd.Series(c).groupby(data["province_id"].to_numpy()).nunique().max() == 1
 
 
 def test_plot_and_repr():
-    draws = pd.DataFrame({"draw": [0, 1], "estimator": "E", "estimate": [1.0, 2.0], "std_error": 1.0,
-                          "conf_low": 0.0, "conf_high": 3.0, "p_value": 0.5, "truth": 1.5})
+    draws = pd.DataFrame(
+        {
+            "draw": [0, 1],
+            "estimator": "E",
+            "estimate": [1.0, 2.0],
+            "std_error": 1.0,
+            "conf_low": 0.0,
+            "conf_high": 3.0,
+            "p_value": 0.5,
+            "truth": 1.5,
+        }
+    )
     res = MonteCarloResult(draws=draws, estimators={"E": TWFE}, info={"design": "panel", "draws": 2})
     ax = res.plot()
     assert "income_gap" in ax.get_xlabel() and "draws" in ax.get_ylabel()
     assert "bias" in repr(res)
 
 
-@pytest.mark.parametrize(("specs", "kw", "match"), [
-    ({"A": {**TWFE, "method": "ols"}}, {}, r"method='ols'; allowed: \['twfe', 'cs', 'sa', 'bjs'\]"),
-    ({"A": {**TWFE, "treatment": "tax"}}, {}, "treatment='tax'; allowed"),
-    ({"A": {**TWFE, "colour": 1}}, {}, r"unknown key\(s\) \['colour'\]"),
-    ({"A": {"method": "twfe", "treatment": "platform"}}, {}, "missing required key 'outcome'"),
-    ({"A": {**CS, "control_group": "later"}}, {}, "control_group='later'"),
-    ({"A": {**TWFE, "aggregation": "group"}}, {}, "aggregation='group'"),
-    ({"A": {**CS, "cluster": "province_id"}}, {}, "clusters by the unit"),
-    ({"A": {**TWFE, "reassign": "cluster"}}, {}, "design='assignment' only"),
-    ({"A": TWFE}, {"design": "bootstrap"}, "design='bootstrap'"),
-    ({}, {}, "non-empty dict"),
-])
+@pytest.mark.parametrize(
+    ("specs", "kw", "match"),
+    [
+        ({"A": {**TWFE, "method": "ols"}}, {}, r"method='ols'; allowed: \['twfe', 'cs', 'sa', 'bjs'\]"),
+        ({"A": {**TWFE, "treatment": "tax"}}, {}, "treatment='tax'; allowed"),
+        ({"A": {**TWFE, "colour": 1}}, {}, r"unknown key\(s\) \['colour'\]"),
+        ({"A": {"method": "twfe", "treatment": "platform"}}, {}, "missing required key 'outcome'"),
+        ({"A": {**CS, "control_group": "later"}}, {}, "control_group='later'"),
+        ({"A": {**TWFE, "aggregation": "group"}}, {}, "aggregation='group'"),
+        ({"A": {**CS, "cluster": "province_id"}}, {}, "clusters by the unit"),
+        ({"A": {**TWFE, "reassign": "cluster"}}, {}, "design='assignment' only"),
+        ({"A": TWFE}, {"design": "bootstrap"}, "design='bootstrap'"),
+        ({}, {}, "non-empty dict"),
+    ],
+)
 def test_bad_specs(specs, kw, match):
     with pytest.raises(ValueError, match=match):
         monte_carlo(specs, n_draws=1, **kw)

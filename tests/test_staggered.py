@@ -187,9 +187,14 @@ def test_bjs_matches_hand_computed_imputation(mpdta):
 # ---------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("method,control", [("cs", "never"), ("cs", "notyet"), ("sa", "never"), ("bjs", "never")])
-def test_robust_estimators_cover_the_truth(baseline, method, control):
-    # the platform is launched province by province, so inference clusters by province
+# Single-draw smoke tests. The claims themselves (which estimator is unbiased, with what coverage)
+# are proven by Monte Carlo over many draws in tests/test_identification.py.
+
+
+@pytest.mark.parametrize("method", ["sa", "bjs"])
+def test_estimators_with_the_identifying_control_cover_the_truth(baseline, method):
+    # parallel trends hold conditional on log GDP per capita; the platform is launched province by
+    # province, so inference clusters by province
     truth = baseline.truth.att[("platform", "income_gap")]
     fit = staggered(
         baseline.data,
@@ -198,63 +203,50 @@ def test_robust_estimators_cover_the_truth(baseline, method, control):
         "year",
         "platform_cohort",
         method=method,
-        control=control,
+        controls=["log_gdp_pc"],
         treatment="platform_treated",
         cluster="province_id",
-        n_draws=199 if method == "cs" else 0,
-        seed=7,
     )
-    est, se = fit.estimate, fit.std_error
-    assert fit.conf_low <= truth <= fit.conf_high
-    assert est - 1.96 * se <= truth <= est + 1.96 * se, (method, est, se, truth)
+    assert fit.conf_low <= truth <= fit.conf_high, (method, fit.estimate, fit.std_error, truth)
+    assert fit.df == baseline.data["province_id"].nunique() - 1  # t(G - 1) inference
+    assert "degrees of freedom" in fit.info["inference"]
 
 
-def test_twfe_misses_under_heterogeneous_effects_and_bacon_explains(baseline):
+def test_bacon_explains_the_twfe_estimate(baseline):
     d = baseline.data
     truth = baseline.truth.att[("platform", "income_gap")]
-    tw = didbook.twfe(
-        d, "income_gap", "platform_treated", "city_id", "year", cluster="province_id", warn_few_clusters=False
-    )
-    assert not (tw.estimate - 1.96 * tw.std_error <= truth <= tw.estimate + 1.96 * tw.std_error)
-    cs = staggered(d, "income_gap", "city_id", "year", "platform_cohort", control="notyet")
-    assert abs(cs.estimate - truth) < abs(tw.estimate - truth) / 3
+    tw = didbook.twfe(d, "income_gap", "platform_treated", "city_id", "year", cluster="province_id")
     bd = didbook.bacon_decomposition(d, "income_gap", "platform_treated", "city_id", "year")
-    assert bd.weighted_sum == pytest.approx(tw.estimate, abs=1e-8)
+    assert bd.estimate == pytest.approx(tw.estimate, abs=1e-8)
     by = bd.by_type.set_index("type")
     # the comparisons that use already-treated cohorts as controls are the most biased towards 0
-    bias = (by["estimate"] - truth).abs()
-    assert bias.idxmax() == "Later vs Earlier Treated"
-    assert by.loc["Later vs Earlier Treated", "weight"] > 0.2
+    bias = by["estimate"] - truth
+    assert bias.idxmax() == "Later vs Earlier Treated" and bias.max() > 0
+    assert by.loc["Later vs Earlier Treated", "weight"] > 0.1
 
 
 def test_homogeneous_effects_everything_agrees(homogeneous):
     d = homogeneous.data
     truth = homogeneous.truth.att[("platform", "income_gap")]
-    ests = {}
     tw = didbook.twfe(
-        d, "income_gap", "platform_treated", "city_id", "year", cluster="province_id", warn_few_clusters=False
+        d, "income_gap", "platform_treated", "city_id", "year", controls=["log_gdp_pc"], cluster="province_id"
     )
-    ests["twfe"] = (tw.estimate, tw.std_error)
-    for m in ("cs", "sa", "bjs"):
-        r = staggered(
+    ests = {"twfe": tw}
+    for m in ("sa", "bjs"):
+        ests[m] = staggered(
             d,
             "income_gap",
             "city_id",
             "year",
             "platform_cohort",
             method=m,
+            controls=["log_gdp_pc"],
             cluster="province_id",
-            n_draws=199 if m == "cs" else 0,
-            seed=7,
         )
-        ests[m] = (r.estimate, r.std_error)
-    for name, (est, se) in ests.items():
-        assert est - 1.96 * se <= truth <= est + 1.96 * se, name
-    vals = [v[0] for v in ests.values()]
-    assert max(vals) - min(vals) < 0.1
-    bd = didbook.bacon_decomposition(d, "income_gap", "platform_treated", "city_id", "year")
-    late = bd.by_type.set_index("type").loc["Later vs Earlier Treated", "estimate"]
-    assert abs(late - truth) < 0.1  # with constant effects the "forbidden" comparisons are harmless
+    for name, r in ests.items():
+        assert r.conf_low <= truth <= r.conf_high, name
+    vals = [r.estimate for r in ests.values()]
+    assert max(vals) - min(vals) < 0.15
 
 
 def test_dynamic_plot_and_summary(baseline):

@@ -68,8 +68,15 @@ class BatchFit:
         return cls(est, se, est - crit * se, est + crit * se, p)
 
     def frame(self) -> pd.DataFrame:
-        return pd.DataFrame({"estimate": self.estimate, "std_error": self.std_error, "p_value": self.p_value,
-                             "conf_low": self.conf_low, "conf_high": self.conf_high})
+        return pd.DataFrame(
+            {
+                "estimate": self.estimate,
+                "std_error": self.std_error,
+                "p_value": self.p_value,
+                "conf_low": self.conf_low,
+                "conf_high": self.conf_high,
+            }
+        )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -189,8 +196,17 @@ def _cluster(data: pd.DataFrame, cluster: str | None, unit: str) -> tuple[np.nda
 # ---------------------------------------------------------------------------------------------
 
 
-def twfe(data: pd.DataFrame, Y, treatment: str, *, unit: str = "city_id", time: str = "year",
-         controls: Sequence[str] = (), cluster: str | None = None, alpha: float = 0.05) -> BatchFit:
+def twfe(
+    data: pd.DataFrame,
+    Y,
+    treatment: str,
+    *,
+    unit: str = "city_id",
+    time: str = "year",
+    controls: Sequence[str] = (),
+    cluster: str | None = None,
+    alpha: float = 0.05,
+) -> BatchFit:
     """:func:`didbook.twfe` (unit + period effects, CRV1 by ``cluster`` or the unit) for every column of ``Y``.
 
     Parameters
@@ -257,7 +273,7 @@ def _sa(data, Y, g, lay, time_vals, controls, cluster, unit, alpha, anticipation
     Q = _fe_basis(lay.u, lay.n_u, lay.t, lay.n_t)
     est, meat = _clustered_linear(Q, X, Y, c, _cluster_matrix(cl, n_g))
     scale = _crv1_scale(len(data), X.shape[1], n_g, [(lay.u, lay.n_u), (lay.t, lay.n_t)], cl)
-    return BatchFit.from_se(est, np.sqrt(scale * meat), df=None, alpha=alpha)
+    return BatchFit.from_se(est, np.sqrt(scale * meat), df=n_g - 1, alpha=alpha)  # t(G-1), as staggered()
 
 
 def _bjs(data, Y, g, lay, time_vals, controls, cluster, unit, alpha, anticipation) -> BatchFit:
@@ -295,7 +311,7 @@ def _bjs(data, Y, g, lay, time_vals, controls, cluster, unit, alpha, anticipatio
     Cm1 = _cluster_matrix(cl[om1], n_g)
     psi = Cm @ (v0[:, None] * eps0) + Cm1 @ (w[:, None] * eps1)
     se = np.sqrt(np.einsum("gr,gr->r", psi, psi))
-    return BatchFit.from_se(est, se, df=None, alpha=alpha)
+    return BatchFit.from_se(est, se, df=n_g - 1, alpha=alpha)  # t(G-1), as staggered()
 
 
 def _cs(data, Y, g, lay, control, alpha, anticipation) -> BatchFit:
@@ -336,7 +352,7 @@ def _cs(data, Y, g, lay, control, alpha, anticipation) -> BatchFit:
     att = np.array([a for _, a, *_ in cells])  # (K, R)
     est = wk @ att
     psi = np.zeros((n_u, R))
-    for k, (c, _, tr, co, dY) in enumerate(cells):
+    for k, (_c, _, tr, co, dY) in enumerate(cells):
         n1, n0 = tr.sum(), co.sum()
         m1, m0 = dY[tr].mean(axis=0), dY[co].mean(axis=0)
         psi[tr] += wk[k] * N / n1 * (dY[tr] - m1)
@@ -350,10 +366,21 @@ def _cs(data, Y, g, lay, control, alpha, anticipation) -> BatchFit:
     return BatchFit.from_se(est, se, df=None, alpha=alpha)
 
 
-def staggered(data: pd.DataFrame, Y, cohort: str, *, method: str = "cs", unit: str = "city_id",
-              time: str = "year", controls: Sequence[str] = (), cluster: str | None = None,
-              control: str = "never", est_method: str = "dr", anticipation: int = 0,
-              alpha: float = 0.05) -> BatchFit:
+def staggered(
+    data: pd.DataFrame,
+    Y,
+    cohort: str,
+    *,
+    method: str = "cs",
+    unit: str = "city_id",
+    time: str = "year",
+    controls: Sequence[str] = (),
+    cluster: str | None = None,
+    control: str = "never",
+    est_method: str = "dr",
+    anticipation: int = 0,
+    alpha: float = 0.05,
+) -> BatchFit:
     """:func:`didbook.staggered` with the ``simple`` aggregation for every column of ``Y``.
 
     Parameters

@@ -77,7 +77,8 @@ def public_service_indicators() -> pd.DataFrame:
     """
     rows = [
         (d, _DIMENSION_NAMES[d], k, *_INDICATOR_NAMES[k], "+")
-        for d, ks in PUBLIC_SERVICE_DIMENSIONS.items() for k in ks
+        for d, ks in PUBLIC_SERVICE_DIMENSIONS.items()
+        for k in ks
     ]
     return pd.DataFrame(rows, columns=["dimension", "dimension_zh", "indicator", "english", "chinese", "direction"])
 
@@ -103,8 +104,12 @@ def _check_indicators(
     for c in columns:
         if not pd.api.types.is_numeric_dtype(data[c]) or pd.api.types.is_bool_dtype(data[c]):
             raise ValueError(f"indicator {c!r} is not numeric (dtype {data[c].dtype})")
-        check_values(data[c].to_numpy(dtype=float), f"indicator {c!r}", nonnegative=nonnegative,
-                     why_nonnegative="counts and amounts per 10,000 people cannot be negative")
+        check_values(
+            data[c].to_numpy(dtype=float),
+            f"indicator {c!r}",
+            nonnegative=nonnegative,
+            why_nonnegative="counts and amounts per 10,000 people cannot be negative",
+        )
 
 
 def _groups_of(data: pd.DataFrame, by) -> pd.Series:
@@ -548,14 +553,28 @@ def composite_index(
         scores["overall"] = (z * wr[cols]).sum(axis=1)
         table = w.reset_index().melt(id_vars=by, var_name="indicator", value_name="weight")
         table.insert(1, "dimension", table["indicator"].map({c: d for d, v in dims.items() for c in v}))
-    info = {"Method": method, "Normalization": normalize, "Observations": len(data),
-            "Indicators": len(cols), "Dimensions": len(dims)}
+    info = {
+        "Method": method,
+        "Normalization": normalize,
+        "Observations": len(data),
+        "Indicators": len(cols),
+        "Dimensions": len(dims),
+    }
     if by is not None:
         info["Weights by"] = by
     return CompositeIndex(
-        table=table, info=info, title=f"Composite index ({method} weights)", scores=scores, weights=w,
-        dimension_weights=W, normalized=z, dimensions=dims, method=method, normalization=normalize,
-        scaling=_scaling(data, cols, normalize, negative, shift), by=by,
+        table=table,
+        info=info,
+        title=f"Composite index ({method} weights)",
+        scores=scores,
+        weights=w,
+        dimension_weights=W,
+        normalized=z,
+        dimensions=dims,
+        method=method,
+        normalization=normalize,
+        scaling=_scaling(data, cols, normalize, negative, shift),
+        by=by,
     )
 
 
@@ -672,17 +691,33 @@ def equalization_index(
         except ValueError as err:
             raise ValueError(str(err).replace(f"indicator {b!r}", f"indicator {b!r} (urban + rural)")) from None
     ci = composite_index(
-        stacked, dims, method=method, negative=as_list(negative), by=by, normalize="minmax",
-        shift=shift, n_components=n_components,
+        stacked,
+        dims,
+        method=method,
+        negative=as_list(negative),
+        by=by,
+        normalize="minmax",
+        shift=shift,
+        n_components=n_components,
     )
     scores = _ratios(ci.scores, data.index, dims)
     info = dict(ci.info)
     info["Observations"] = n
     info["Mean equalization (R/U)"] = f"{scores['equalization'].mean():.4f}"
     return EqualizationIndex(
-        table=ci.table, info=info, title=f"Urban-rural equalization index ({method} weights)", scores=scores,
-        weights=ci.weights, dimension_weights=ci.dimension_weights, normalized=ci.normalized,
-        dimensions=dims, method=method, normalization="minmax", scaling=ci.scaling, by=by, index=ci,
+        table=ci.table,
+        info=info,
+        title=f"Urban-rural equalization index ({method} weights)",
+        scores=scores,
+        weights=ci.weights,
+        dimension_weights=ci.dimension_weights,
+        normalized=ci.normalized,
+        dimensions=dims,
+        method=method,
+        normalization="minmax",
+        scaling=ci.scaling,
+        by=by,
+        index=ci,
         suffixes=(urban_suffix, rural_suffix),
     )
 

@@ -50,8 +50,17 @@ UNIT, TIME = "city_id", "year"
 METHODS = ("twfe", "cs", "sa", "bjs")
 DESIGNS = ("panel", "outcomes", "assignment")
 AGGREGATIONS = ("simple", "dynamic")
-SPEC_KEYS = ("method", "treatment", "outcome", "controls", "cluster", "aggregation", "control_group", "est_method",
-             "reassign")
+SPEC_KEYS = (
+    "method",
+    "treatment",
+    "outcome",
+    "controls",
+    "cluster",
+    "aggregation",
+    "control_group",
+    "est_method",
+    "reassign",
+)
 DRAW_COLUMNS = ["draw", "estimator", "estimate", "std_error", "conf_low", "conf_high", "p_value", "truth"]
 #: Above this many fits (draws x estimators) the progress bar is on by default (in a terminal).
 PROGRESS_FITS = 200
@@ -116,16 +125,24 @@ class MonteCarloResult:
             sd_err = err.std(ddof=1) if r > 1 else np.nan
             mean_truth = truth.mean()
             bias = err.mean()
-            rows.append({
-                "estimator": label, "n_draws": r, "mean_estimate": est.mean(), "mean_truth": mean_truth,
-                "bias": bias, "bias_mc_se": sd_err / np.sqrt(r),
-                "relative_bias": bias / mean_truth if mean_truth != 0 else np.nan,
-                "rmse": float(np.sqrt(np.mean(err**2))),
-                "sd_estimate": est.std(ddof=1) if r > 1 else np.nan,
-                "mean_std_error": np.nanmean(se) if np.isfinite(se).any() else np.nan,
-                "coverage": cov, "coverage_mc_se": np.sqrt(cov * (1 - cov) / max(len(covered), 1)),
-                "rejection_rate": rej, "rejection_mc_se": np.sqrt(rej * (1 - rej) / max(len(reject), 1)),
-            })
+            rows.append(
+                {
+                    "estimator": label,
+                    "n_draws": r,
+                    "mean_estimate": est.mean(),
+                    "mean_truth": mean_truth,
+                    "bias": bias,
+                    "bias_mc_se": sd_err / np.sqrt(r),
+                    "relative_bias": bias / mean_truth if mean_truth != 0 else np.nan,
+                    "rmse": float(np.sqrt(np.mean(err**2))),
+                    "sd_estimate": est.std(ddof=1) if r > 1 else np.nan,
+                    "mean_std_error": np.nanmean(se) if np.isfinite(se).any() else np.nan,
+                    "coverage": cov,
+                    "coverage_mc_se": np.sqrt(cov * (1 - cov) / max(len(covered), 1)),
+                    "rejection_rate": rej,
+                    "rejection_mc_se": np.sqrt(rej * (1 - rej) / max(len(reject), 1)),
+                }
+            )
         out = pd.DataFrame(rows)
         out["se_ratio"] = out["mean_std_error"] / out["sd_estimate"]
         return out
@@ -180,8 +197,9 @@ class MonteCarloResult:
 
     def _repr_html_(self) -> str:  # pragma: no cover - notebook display
         facts = "".join(f"<tr><th style='text-align:left'>{k}</th><td>{v}</td></tr>" for k, v in self.info.items())
-        return (f"<p><b>{self.title}</b></p><table>{facts}</table>"
-                + self.summary().to_html(index=False, float_format=lambda x: f"{x:.4f}"))
+        return f"<p><b>{self.title}</b></p><table>{facts}</table>" + self.summary().to_html(
+            index=False, float_format=lambda x: f"{x:.4f}"
+        )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -197,8 +215,10 @@ def _treatments() -> dict:
 
 def _validate(estimators: Mapping, design: str) -> dict:
     if not isinstance(estimators, Mapping) or not estimators:
-        raise ValueError("estimators must be a non-empty dict: label -> spec dict, e.g. "
-                         "{'TWFE': {'method': 'twfe', 'treatment': 'platform', 'outcome': 'income_gap'}}")
+        raise ValueError(
+            "estimators must be a non-empty dict: label -> spec dict, e.g. "
+            "{'TWFE': {'method': 'twfe', 'treatment': 'platform', 'outcome': 'income_gap'}}"
+        )
     treatments = _treatments()
     out = {}
     for label, spec in estimators.items():
@@ -230,16 +250,19 @@ def _validate(estimators: Mapping, design: str) -> dict:
             if s["method"] != "cs":
                 raise ValueError(f"estimator {label!r}: control_group is a key of method='cs' only")
             if s["control_group"] not in ("never", "notyet"):
-                raise ValueError(f"estimator {label!r}: control_group={s['control_group']!r}; "
-                                 "allowed: ['never', 'notyet']")
+                raise ValueError(
+                    f"estimator {label!r}: control_group={s['control_group']!r}; allowed: ['never', 'notyet']"
+                )
         if "est_method" in s:
             if s["method"] != "cs":
                 raise ValueError(f"estimator {label!r}: est_method is a key of method='cs' only")
             if s["est_method"] not in ("dr", "ipw", "reg"):
                 raise ValueError(f"estimator {label!r}: est_method={s['est_method']!r}; allowed: ['dr', 'ipw', 'reg']")
         if s["method"] == "cs" and s["cluster"] != UNIT:
-            raise ValueError(f"estimator {label!r}: method='cs' clusters by the unit ({UNIT!r}) only (analytic SEs); "
-                             f"got cluster={s['cluster']!r}")
+            raise ValueError(
+                f"estimator {label!r}: method='cs' clusters by the unit ({UNIT!r}) only (analytic SEs); "
+                f"got cluster={s['cluster']!r}"
+            )
         if "reassign" in s:
             if design != "assignment":
                 raise ValueError(f"estimator {label!r}: 'reassign' is a key of design='assignment' only")
@@ -260,12 +283,18 @@ def _staggered_kwargs(controls: list) -> dict:
 def _headline(res) -> tuple[float, float, float, float, float]:
     """(estimate, std_error, conf_low, conf_high, p_value) of a result's first tidy row."""
     row = res.tidy().iloc[0]
-    return (float(row["estimate"]), float(row["std_error"]), float(row["conf_low"]), float(row["conf_high"]),
-            float(row["p_value"]))
+    return (
+        float(row["estimate"]),
+        float(row["std_error"]),
+        float(row["conf_low"]),
+        float(row["conf_high"]),
+        float(row["p_value"]),
+    )
 
 
-def _fit_library(data: pd.DataFrame, outcome: str, spec: dict, cohort_col: str | None = None,
-                 treat_col: str | None = None) -> tuple:
+def _fit_library(
+    data: pd.DataFrame, outcome: str, spec: dict, cohort_col: str | None = None, treat_col: str | None = None
+) -> tuple:
     """Fit one spec with the library on ``data`` (column ``outcome``); returns the headline numbers."""
     from .staggered import staggered
     from .twfe import twfe
@@ -273,8 +302,9 @@ def _fit_library(data: pd.DataFrame, outcome: str, spec: dict, cohort_col: str |
     dcol, ccol = _treatments()[spec["treatment"]]
     dcol, ccol = treat_col or dcol, cohort_col or ccol
     if spec["method"] == "twfe":
-        res = twfe(data, outcome, dcol, UNIT, TIME, controls=spec["controls"], cluster=spec["cluster"],
-                   warn_few_clusters=False)
+        res = twfe(
+            data, outcome, dcol, UNIT, TIME, controls=spec["controls"], cluster=spec["cluster"], warn_few_clusters=False
+        )
         return _headline(res)
     kw = dict(method=spec["method"], cluster=spec["cluster"], **_staggered_kwargs(spec["controls"]))
     if spec["method"] == "cs":
@@ -330,8 +360,7 @@ def _panel_draw(r: int, seed: int, scenario: str, switches: dict, specs: dict) -
     return rows
 
 
-def _outcome_chunk(draws: list, data: pd.DataFrame, Y: np.ndarray, truth: np.ndarray, label: str,
-                   spec: dict) -> list:
+def _outcome_chunk(draws: list, data: pd.DataFrame, Y: np.ndarray, truth: np.ndarray, label: str, spec: dict) -> list:
     import warnings
 
     rows = []
@@ -406,14 +435,18 @@ def _outcome_draws(treatment, outcome, seeds, *, design_seed, scenario, switches
         raise NotImplementedError(
             "design='outcomes' needs didbook.simulate.outcome_draws(treatment, outcome, seeds, design_seed=..., "
             "scenario=..., **switches), which this version of the simulation does not provide yet; use "
-            "design='panel'")
-    panel, Y, truth = simulate.outcome_draws(treatment, outcome, seeds, design_seed=design_seed, scenario=scenario,
-                                             **switches)
+            "design='panel'"
+        )
+    panel, Y, truth = simulate.outcome_draws(
+        treatment, outcome, seeds, design_seed=design_seed, scenario=scenario, **switches
+    )
     Y = np.asarray(Y, dtype=float)
     truth = np.asarray(truth, dtype=float)
     if Y.shape != (len(panel.data), len(seeds)) or truth.shape != (len(seeds),):
-        raise ValueError(f"outcome_draws returned Y {Y.shape} and truth {truth.shape}; expected "
-                         f"({len(panel.data)}, {len(seeds)}) and ({len(seeds)},)")
+        raise ValueError(
+            f"outcome_draws returned Y {Y.shape} and truth {truth.shape}; expected "
+            f"({len(panel.data)}, {len(seeds)}) and ({len(seeds)},)"
+        )
     return panel, Y, truth
 
 
@@ -423,9 +456,18 @@ def _batched_fit(data: pd.DataFrame, Y: np.ndarray, spec: dict) -> _batched.Batc
     dcol, ccol = _treatments()[spec["treatment"]]
     if spec["method"] == "twfe":
         return _batched.twfe(data, Y, dcol, unit=UNIT, time=TIME, controls=spec["controls"], cluster=spec["cluster"])
-    return _batched.staggered(data, Y, ccol, method=spec["method"], unit=UNIT, time=TIME, controls=spec["controls"],
-                              cluster=spec["cluster"], control=spec.get("control_group", "never"),
-                              est_method=spec.get("est_method", "dr"))
+    return _batched.staggered(
+        data,
+        Y,
+        ccol,
+        method=spec["method"],
+        unit=UNIT,
+        time=TIME,
+        controls=spec["controls"],
+        cluster=spec["cluster"],
+        control=spec.get("control_group", "never"),
+        est_method=spec.get("est_method", "dr"),
+    )
 
 
 def _check_design(data: pd.DataFrame, specs: dict) -> None:
@@ -539,12 +581,24 @@ def monte_carlo(
                 fit = _batched_fit(panel.data, Y, spec)
             except _batched.NotBatchable as e:
                 slow.append(f"{label} ({e})")
-                tasks += [delayed(_outcome_chunk)([int(r) for r in c], panel.data, Y[:, c], truth[c], label, spec)
-                          for c in _chunks(n_draws, n_jobs)]
+                tasks += [
+                    delayed(_outcome_chunk)([int(r) for r in c], panel.data, Y[:, c], truth[c], label, spec)
+                    for c in _chunks(n_draws, n_jobs)
+                ]
                 continue
             fast.append(label)
-            rows += list(zip(range(n_draws), [label] * n_draws, fit.estimate, fit.std_error, fit.conf_low,
-                             fit.conf_high, fit.p_value, truth))
+            rows += list(
+                zip(
+                    range(n_draws),
+                    [label] * n_draws,
+                    fit.estimate,
+                    fit.std_error,
+                    fit.conf_low,
+                    fit.conf_high,
+                    fit.p_value,
+                    truth,
+                )
+            )
         if tasks:
             rows += _run(tasks, n_jobs, show, "Monte Carlo fits (fallback)")
         info["fast path (batched)"] = ", ".join(fast) if fast else "none"
@@ -562,13 +616,16 @@ def monte_carlo(
             d = data.copy()
             d[spec["outcome"]] = panel.untreated(spec["outcome"], spec["treatment"]).to_numpy()
             cohorts = _permuted_cohorts(d, spec, children, label)
-            tasks += [delayed(_assignment_chunk)([int(r) for r in c], d, cohorts[c], label, spec)
-                      for c in _chunks(n_draws, n_jobs)]
+            tasks += [
+                delayed(_assignment_chunk)([int(r) for r in c], d, cohorts[c], label, spec)
+                for c in _chunks(n_draws, n_jobs)
+            ]
         rows = _run(tasks, n_jobs, show, "Monte Carlo re-assignments")
         info["method"] = "per-draw library fits; untreated outcome fixed, adoption periods permuted (truth 0)"
 
-    draws = pd.DataFrame(rows, columns=["draw", "estimator", "estimate", "std_error", "conf_low", "conf_high",
-                                        "p_value", "truth"])
+    draws = pd.DataFrame(
+        rows, columns=["draw", "estimator", "estimate", "std_error", "conf_low", "conf_high", "p_value", "truth"]
+    )
     order = {k: i for i, k in enumerate(specs)}
     draws = draws.sort_values(["estimator", "draw"], key=lambda s: s.map(order) if s.name == "estimator" else s)
     draws = draws.reset_index(drop=True)[DRAW_COLUMNS]
@@ -589,8 +646,10 @@ def _permuted_cohorts(d: pd.DataFrame, spec: dict, children, label: str) -> np.n
         g_codes, _ = pd.factorize(d[cl], sort=True)
         per = pd.DataFrame({"g": g_codes, "c": cohort_row}).groupby("g")["c"].nunique()
         if (per > 1).any():
-            raise ValueError(f"estimator {label!r}: reassign='cluster' needs one adoption period per {cl!r} "
-                             f"cluster; {int((per > 1).sum())} cluster(s) mix adoption periods")
+            raise ValueError(
+                f"estimator {label!r}: reassign='cluster' needs one adoption period per {cl!r} "
+                f"cluster; {int((per > 1).sum())} cluster(s) mix adoption periods"
+            )
         g_of_unit = np.zeros(n_u, dtype=int)
         g_of_unit[u_codes] = g_codes
         cl_c = np.zeros(g_codes.max() + 1)

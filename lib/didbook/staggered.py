@@ -162,12 +162,17 @@ class StaggeredResult(Result):
         cohort size), as ``aggregate("simple")``.
     engine : object
         The engine's own result object (for anything not wrapped here).
+    df : float or None
+        Degrees of freedom of the t distribution behind the intervals and p-values: ``G - 1``
+        with ``G`` clusters for ``"sa"`` and ``"bjs"`` (as :func:`didbook.twfe` and fixest do
+        with clustered errors); ``None`` (normal) for ``"cs"``, as the R ``did`` package.
     """
 
     method: str = "cs"
     att_gt: pd.DataFrame = field(default_factory=pd.DataFrame)
     alpha: float = 0.05
     engine: Any = None
+    df: float | None = None
     _aggregates: dict = field(default_factory=dict)
 
     def tidy(self) -> pd.DataFrame:
@@ -290,11 +295,11 @@ def _prepare(data, outcome, unit, time, cohort, controls, treatment, cluster) ->
 # ---------------------------------------------------------------------------------------------
 
 
-def _gt_frame(cohort, time_, est, se, alpha) -> pd.DataFrame:
+def _gt_frame(cohort, time_, est, se, alpha, df=None) -> pd.DataFrame:
     cohort = np.asarray(cohort, dtype=int)
     time_ = np.asarray(time_, dtype=int)
     terms = [f"ATT({g},{t})" for g, t in zip(cohort, time_)]
-    tb = tidy_frame(terms, est, se, alpha=alpha)
+    tb = tidy_frame(terms, est, se, alpha=alpha, df=df)
     tb["cohort"] = cohort
     tb["time"] = time_
     tb["event_time"] = time_ - cohort
@@ -372,7 +377,7 @@ def _agg_cs(res: StaggeredResult, kind: str) -> StaggeredAggregate:
     )
 
 
-def _fit_sa(d, outcome, unit, time, cohort, controls, anticipation, alpha, cluster, log, notes):
+def _fit_sa(d, outcome, unit, time, cohort, controls, anticipation, alpha, cluster, log, notes, df=None):
     import diff_diff as dd
 
     if (d[cohort] == 0).sum() == 0:
@@ -392,19 +397,19 @@ def _fit_sa(d, outcome, unit, time, cohort, controls, anticipation, alpha, clust
     rows.sort()
     g = np.array([r[0] for r in rows], dtype=int)
     e = np.array([r[1] for r in rows], dtype=int)
-    gt = _gt_frame(g, g + e, [r[2] for r in rows], [r[3] for r in rows], alpha)
+    gt = _gt_frame(g, g + e, [r[2] for r in rows], [r[3] for r in rows], alpha, df)
     return fit, gt
 
 
 def _agg_sa(res: StaggeredResult, kind: str) -> StaggeredAggregate:
     fit = res.engine
     if kind == "simple":
-        tb = tidy_frame(["ATT (simple)"], [fit.att], [fit.se], alpha=res.alpha)
+        tb = tidy_frame(["ATT (simple)"], [fit.att], [fit.se], alpha=res.alpha, df=res.df)
         vcov = None
     else:
         es = fit.to_dataframe().sort_values("relative_period")
         k = es["relative_period"].to_numpy(dtype=int)
-        tb = tidy_frame([f"event_time::{x}" for x in k], es["effect"], es["se"], alpha=res.alpha)
+        tb = tidy_frame([f"event_time::{x}" for x in k], es["effect"], es["se"], alpha=res.alpha, df=res.df)
         tb["event_time"] = k
         vcov = None
         if fit.event_study_vcov is not None and fit.event_study_vcov_index is not None:
@@ -421,6 +426,7 @@ def _agg_sa(res: StaggeredResult, kind: str) -> StaggeredAggregate:
         fit.se,
         res.alpha,
         vcov,
+        res.df,
     )
 
 
@@ -440,7 +446,7 @@ def _agg_bjs(res: StaggeredResult, kind: str) -> StaggeredAggregate:
     fit = res.engine
     log = _WarningLog()
     if kind == "simple":
-        tb = tidy_frame(["ATT (simple)"], [fit.att], [fit.se], alpha=res.alpha)
+        tb = tidy_frame(["ATT (simple)"], [fit.att], [fit.se], alpha=res.alpha, df=res.df)
         return _aggregate(
             tb,
             {"method": "BJS imputation", "aggregation": kind},
@@ -450,6 +456,7 @@ def _agg_bjs(res: StaggeredResult, kind: str) -> StaggeredAggregate:
             fit.se,
             res.alpha,
             None,
+            res.df,
         )
     with log:
         agg = fit.aggregate("event_study" if kind == "dynamic" else "group")
@@ -458,7 +465,7 @@ def _agg_bjs(res: StaggeredResult, kind: str) -> StaggeredAggregate:
     if kind == "dynamic":
         df = df.loc[~df["is_reference"]].sort_values("event_time")
         k = df["event_time"].to_numpy(dtype=int)
-        tb = tidy_frame([f"event_time::{x}" for x in k], df["att"], df["se"], alpha=res.alpha)
+        tb = tidy_frame([f"event_time::{x}" for x in k], df["att"], df["se"], alpha=res.alpha, df=res.df)
         tb["event_time"] = k
         vcov = _bjs_event_vcov(fit, k)
         if vcov is not None and not np.allclose(
@@ -471,7 +478,7 @@ def _agg_bjs(res: StaggeredResult, kind: str) -> StaggeredAggregate:
         ov_se = float(np.sqrt(w @ vcov[np.ix_(post.to_numpy(), post.to_numpy())] @ w)) if vcov is not None else np.nan
     else:
         g = df["label"].astype(float).astype(int).to_numpy()
-        tb = tidy_frame([f"cohort::{x}" for x in g], df["att"], df["se"], alpha=res.alpha)
+        tb = tidy_frame([f"cohort::{x}" for x in g], df["att"], df["se"], alpha=res.alpha, df=res.df)
         tb["cohort"] = g
         ov_est, ov_se = np.nan, np.nan
     return _aggregate(
@@ -483,6 +490,7 @@ def _agg_bjs(res: StaggeredResult, kind: str) -> StaggeredAggregate:
         ov_se,
         res.alpha,
         vcov,
+        res.df,
     )
 
 
@@ -536,10 +544,10 @@ def _bjs_event_vcov(fit, horizons: np.ndarray) -> np.ndarray | None:
     return P.T @ P
 
 
-def _aggregate(tb, info, title, kind, est, se, alpha, vcov) -> StaggeredAggregate:
-    """A StaggeredAggregate whose headline is the overall summary ``est`` (SE ``se``, normal inference)."""
+def _aggregate(tb, info, title, kind, est, se, alpha, vcov, df=None) -> StaggeredAggregate:
+    """A StaggeredAggregate whose headline is the overall summary ``est`` (SE ``se``; t(df), normal if None)."""
     agg = StaggeredAggregate(table=tb, info=info, title=title, kind=kind, vcov=vcov)
-    agg._set_headline(tidy_frame(["overall"], [float(est)], [float(se)], alpha=alpha).iloc[0])
+    agg._set_headline(tidy_frame(["overall"], [float(est)], [float(se)], alpha=alpha, df=df).iloc[0])
     return agg
 
 
@@ -663,6 +671,9 @@ def staggered(
     d = d.sort_values([unit, time]).reset_index(drop=True)
     log = _WarningLog()
     notes: dict = {}
+    df = None if method == "cs" else float(d[cluster or unit].nunique() - 1)
+    if df is not None:
+        notes["inference"] = f"t distribution with {df:g} degrees of freedom (clusters - 1)"
     if method == "cs":
         engine, gt = _fit_cs(
             d,
@@ -690,7 +701,7 @@ def staggered(
                 "estimates and the aggregated ATTs cover only the periods before it"
             )
     elif method == "sa":
-        engine, gt = _fit_sa(d, outcome, unit, time, cohort, controls, anticipation, alpha, cluster, log, notes)
+        engine, gt = _fit_sa(d, outcome, unit, time, cohort, controls, anticipation, alpha, cluster, log, notes, df)
         title = "Sun-Abraham cohort x event-time effects"
     else:
         engine, gt = _fit_bjs(d, outcome, unit, time, cohort, controls, anticipation, alpha, cluster, log)
@@ -717,6 +728,7 @@ def staggered(
         att_gt=gt[["cohort", "time", "event_time", "estimate", "std_error", "conf_low", "conf_high"]].copy(),
         alpha=alpha,
         engine=engine,
+        df=df,
     )
     simple = res.aggregate("simple")
     res._set_headline(simple.tidy().iloc[0])

@@ -40,14 +40,31 @@ from ._codebook import CSV_FLOAT_FORMAT, INDICATORS, city_panel_codebook, city_p
 from ._config import ANCHORS, SCENARIOS, SWITCHES, TREATMENTS, check_sizes, resolve_switches
 from ._design import Design, draw_design
 from ._outcomes import (
-    FAMILY_OF, add_policy_effects_to_index, family_rngs, income_outcomes, income_shares, indicators,
-    untreated_gap, untreated_mechanisms, urban_income,
+    FAMILY_OF,
+    add_policy_effects_to_index,
+    family_rngs,
+    income_outcomes,
+    income_shares,
+    indicators,
+    untreated_gap,
+    untreated_mechanisms,
+    urban_income,
 )
 from ._truth import Truth, compute_truth
 
 __all__ = [
-    "SCENARIOS", "SWITCHES", "TREATMENTS", "INDICATORS", "ANCHORS", "CSV_FLOAT_FORMAT",
-    "CityPanel", "Truth", "simulate_city_panel", "outcome_draws", "load_city_panel", "city_panel_codebook",
+    "SCENARIOS",
+    "SWITCHES",
+    "TREATMENTS",
+    "INDICATORS",
+    "ANCHORS",
+    "CSV_FLOAT_FORMAT",
+    "CityPanel",
+    "Truth",
+    "simulate_city_panel",
+    "outcome_draws",
+    "load_city_panel",
+    "city_panel_codebook",
     "city_panel_files",
 ]
 
@@ -105,8 +122,10 @@ class CityPanel:
 
     def __repr__(self) -> str:
         p = self.params
-        return (f"CityPanel(seed={p['seed']}, scenario={p['scenario']!r}, {p['n_cities']} cities, "
-                f"{p['start_year']}-{p['end_year']}, {len(self.data)} city-years)\n" + self.truth.summary())
+        return (
+            f"CityPanel(seed={p['seed']}, scenario={p['scenario']!r}, {p['n_cities']} cities, "
+            f"{p['start_year']}-{p['end_year']}, {len(self.data)} city-years)\n" + self.truth.summary()
+        )
 
 
 # ----------------------------------------------------------------------------------------------
@@ -136,11 +155,13 @@ def _mechanisms(d: Design, base: dict) -> tuple[dict, dict]:
     return obs, y0
 
 
-def _index(d: Design, urban: dict, rural0: dict) -> dict:
+def _index(d: Design, urban: dict, rural0: dict, start: tuple | None = None) -> dict:
     keep = d.keep
     U = np.column_stack([urban[k].ravel()[keep] for k in INDICATORS])
     R0 = np.column_stack([rural0[k].ravel()[keep] for k in INDICATORS])
-    return add_policy_effects_to_index(U, R0, d.effects["dg"].ravel()[keep], d.effects["smart_city"].ravel()[keep])
+    return add_policy_effects_to_index(
+        U, R0, d.effects["dg"].ravel()[keep], d.effects["smart_city"].ravel()[keep], start=start
+    )
 
 
 def _build(d: Design, oss: np.random.SeedSequence) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -174,8 +195,17 @@ def _build(d: Design, oss: np.random.SeedSequence) -> tuple[pd.DataFrame, pd.Dat
     urb = d.urbanization
     pop = d.traits["population"][:, None]
     frames.update({"urban_population": col(pop * urb), "rural_population": col(pop * (1.0 - urb))})
-    for k in ("urban_income", "rural_income", "rural_wage_income", "rural_operating_income",
-              "rural_property_income", "rural_transfer_income", "income_ratio", "income_gap", "income_theil"):
+    for k in (
+        "urban_income",
+        "rural_income",
+        "rural_wage_income",
+        "rural_operating_income",
+        "rural_property_income",
+        "rural_transfer_income",
+        "income_ratio",
+        "income_gap",
+        "income_theil",
+    ):
         frames[k] = col(obs_inc[k])
     for k in ("service_efficiency", "entrepreneurship", "digital_infrastructure"):
         frames[k] = col(obs_mech[k])
@@ -183,8 +213,16 @@ def _build(d: Design, oss: np.random.SeedSequence) -> tuple[pd.DataFrame, pd.Dat
     data = pd.DataFrame(frames)
 
     cf = {"city_id": frames["city_id"], "year": frames["year"]}
-    for k in ("income_gap", "income_ratio", "income_theil", "rural_income", "rural_wage_income",
-              "rural_operating_income", "rural_property_income", "rural_transfer_income"):
+    for k in (
+        "income_gap",
+        "income_ratio",
+        "income_theil",
+        "rural_income",
+        "rural_wage_income",
+        "rural_operating_income",
+        "rural_property_income",
+        "rural_transfer_income",
+    ):
         cf[f"{k}_y0_platform"] = col(y0_inc[k])
     for (k, tr), v in y0_mech.items():
         cf[f"{k}_y0_{tr}"] = col(v)
@@ -194,8 +232,15 @@ def _build(d: Design, oss: np.random.SeedSequence) -> tuple[pd.DataFrame, pd.Dat
             cf[f"{k}_rural_y0_{tr}"] = ix[f"rural_y0_{tr}"][:, j]
     counterfactual = pd.DataFrame(cf)
     data["year"] = data["year"].astype("int64")
-    for c in ("admin_tier", "dg_treated", "dg_cohort", "platform_treated", "platform_cohort", "smart_city",
-              "smart_city_cohort"):
+    for c in (
+        "admin_tier",
+        "dg_treated",
+        "dg_cohort",
+        "platform_treated",
+        "platform_cohort",
+        "smart_city",
+        "smart_city_cohort",
+    ):
         data[c] = data[c].astype("int64")
     for c in ("city_id", "province_id", "region", "size_class"):
         data[c] = data[c].astype("str")
@@ -294,11 +339,24 @@ def simulate_city_panel(
     data, counterfactual = _build(design, oss)
     subgroups = pd.DataFrame({"city_id": [f"C{i + 1:03d}" for i in range(n_cities)], **design.groups})
     truth = compute_truth(data, counterfactual, subgroups)
-    params = {"seed": int(seed), "design_seed": int(seed if design_seed is None else design_seed),
-              "n_cities": int(n_cities), "n_provinces": int(n_provinces), "start_year": int(start_year),
-              "end_year": int(end_year), "scenario": scenario, **sw}
-    return CityPanel(data=data, truth=truth, params=params, codebook=city_panel_codebook(),
-                     counterfactual=counterfactual, subgroups=subgroups)
+    params = {
+        "seed": int(seed),
+        "design_seed": int(seed if design_seed is None else design_seed),
+        "n_cities": int(n_cities),
+        "n_provinces": int(n_provinces),
+        "start_year": int(start_year),
+        "end_year": int(end_year),
+        "scenario": scenario,
+        **sw,
+    }
+    return CityPanel(
+        data=data,
+        truth=truth,
+        params=params,
+        codebook=city_panel_codebook(),
+        counterfactual=counterfactual,
+        subgroups=subgroups,
+    )
 
 
 def outcome_draws(
@@ -356,8 +414,16 @@ def outcome_draws(
     seeds = [int(s) for s in seeds]
     if not seeds:
         raise ValueError("seeds is empty")
-    panel = simulate_city_panel(seeds[0], design_seed=design_seed, scenario=scenario, n_cities=n_cities,
-                                n_provinces=n_provinces, start_year=start_year, end_year=end_year, **overrides)
+    panel = simulate_city_panel(
+        seeds[0],
+        design_seed=design_seed,
+        scenario=scenario,
+        n_cities=n_cities,
+        n_provinces=n_provinces,
+        start_year=start_year,
+        end_year=end_year,
+        **overrides,
+    )
     sw = resolve_switches(scenario, overrides)
     drng, _ = _streams(seeds[0], design_seed)
     design = draw_design(drng, sw, n_cities, n_provinces, start_year, end_year)
@@ -368,11 +434,13 @@ def outcome_draws(
     Y[:, 0] = panel.data[outcome].to_numpy()
     y0 = panel.untreated(outcome, treatment).to_numpy()
     truth[0] = float((Y[treated, 0] - y0[treated]).mean())
+    start = None  # warm start of the equalization fixed point: the previous draw's scale factors
     for r, s in enumerate(seeds[1:], start=1):
         rngs = family_rngs(_streams(s, design_seed)[1])
         if outcome == "equalization":
             urban_ind, rural0 = indicators(design, rngs["indicators"])
-            ix = _index(design, urban_ind, rural0)
+            ix = _index(design, urban_ind, rural0, start)
+            start = ix["s"]
             obs, base = ix["equalization"], ix.get(f"equalization_y0_{treatment}", ix["equalization"])
         elif outcome in ("service_efficiency", "entrepreneurship", "digital_infrastructure"):
             o, y0m = _mechanisms(design, untreated_mechanisms(design, rngs["mechanisms"]))
@@ -383,8 +451,9 @@ def outcome_draws(
                 o = {"income_gap": gap0 - design.effects["platform"]}
                 b = {"income_gap": gap0}
             else:
-                o, b = income_outcomes(design, gap0, urban_income(design, rngs["income"]),
-                                       income_shares(design, rngs["shares"]))
+                o, b = income_outcomes(
+                    design, gap0, urban_income(design, rngs["income"]), income_shares(design, rngs["shares"])
+                )
             obs = o[outcome].ravel()[keep]
             base = (b if treatment == "platform" else o)[outcome].ravel()[keep]
         Y[:, r] = obs

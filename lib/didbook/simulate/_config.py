@@ -54,8 +54,9 @@ GRID_START, GRID_END = 2005, 2025
 START_RANGE = (2005, 2012)
 END_RANGE = (2016, 2025)
 
-# Platform (paper 2): share of provinces per launch year; the rest never launch.
-PLATFORM_WAVES = {2015: 0.13, 2016: 0.17, 2017: 0.20, 2018: 0.17, 2019: 0.13, 2020: 0.07}
+# Platform (paper 2): share of provinces per launch year; the rest (30%) never launch within the
+# window, enough never-treated provinces for cluster-robust inference at the province level.
+PLATFORM_WAVES = {2015: 0.10, 2016: 0.13, 2017: 0.17, 2018: 0.13, 2019: 0.10, 2020: 0.07}
 PLATFORM_WAVES_ALL = {2015: 0.13, 2016: 0.17, 2017: 0.20, 2018: 0.17, 2019: 0.13, 2020: 0.20}
 DG_WAVES = (2014, 2016, 2018)
 SMART_WAVES = (2013, 2015)
@@ -67,9 +68,9 @@ DG_TAU0 = 0.03
 SMART_TAU0 = 0.015
 # Untreated income gap: coefficient on log GDP per capita (pp per log point). Parallel trends
 # for the gap hold conditional on log_gdp_pc with exactly this linear, common coefficient.
-GAP_ON_LOG_GDP = -3.0
+GAP_ON_LOG_GDP = -4.0
 # Standard deviation of the province-year shocks to the untreated income gap (pp).
-PROVINCE_SHOCK_SD = 0.45
+PROVINCE_SHOCK_SD = 0.30
 
 # Per-indicator calibration: urban level in 2011 (per 10,000 urban residents; education
 # spending in yuan per capita), annual log growth, and the 2011 rural/urban ratio.
@@ -86,8 +87,17 @@ IND_CAL = {
     "library_books": (7000.0, 0.045, 0.30),
 }
 
-SUBGROUP_VARS = ["size_class", "admin_tier_group", "ruggedness", "clan_strength", "grassroots_capacity",
-                 "digitalization", "economic_vitality", "market_integration", "digital_economy"]
+SUBGROUP_VARS = [
+    "size_class",
+    "admin_tier_group",
+    "ruggedness",
+    "clan_strength",
+    "grassroots_capacity",
+    "digitalization",
+    "economic_vitality",
+    "market_integration",
+    "digital_economy",
+]
 
 
 def resolve_switches(scenario: str, overrides: dict) -> dict:
@@ -122,8 +132,13 @@ def resolve_switches(scenario: str, overrides: dict) -> dict:
 
 def check_sizes(seed, n_cities, n_provinces, start_year, end_year) -> None:
     """Raise TypeError/ValueError for a bad seed, size or window."""
-    for name, v in (("seed", seed), ("n_cities", n_cities), ("n_provinces", n_provinces),
-                    ("start_year", start_year), ("end_year", end_year)):
+    for name, v in (
+        ("seed", seed),
+        ("n_cities", n_cities),
+        ("n_provinces", n_provinces),
+        ("start_year", start_year),
+        ("end_year", end_year),
+    ):
         if isinstance(v, bool) or not isinstance(v, (int, np.integer)):
             raise TypeError(f"{name} must be an integer, got {v!r}")
     if seed < 0:
@@ -137,7 +152,8 @@ def check_sizes(seed, n_cities, n_provinces, start_year, end_year) -> None:
     if start_year >= end_year:
         raise ValueError(f"start_year ({start_year}) must be before end_year ({end_year})")
     if not START_RANGE[0] <= start_year <= START_RANGE[1]:
-        raise ValueError(f"start_year must be in {START_RANGE[0]}..{START_RANGE[1]} (before the first policy "
-                         f"wave), got {start_year}")
+        raise ValueError(
+            f"start_year must be in {START_RANGE[0]}..{START_RANGE[1]} (before the first policy wave), got {start_year}"
+        )
     if not END_RANGE[0] <= end_year <= END_RANGE[1]:
         raise ValueError(f"end_year must be in {END_RANGE[0]}..{END_RANGE[1]}, got {end_year}")

@@ -14,7 +14,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._config import (
-    DG_TAU0, DG_WAVES, GRID_END, GRID_START, PLATFORM_H0, PLATFORM_WAVES, PLATFORM_WAVES_ALL, SMART_TAU0,
+    DG_TAU0,
+    DG_WAVES,
+    GRID_END,
+    GRID_START,
+    PLATFORM_H0,
+    PLATFORM_WAVES,
+    PLATFORM_WAVES_ALL,
+    SMART_TAU0,
     SMART_WAVES,
 )
 
@@ -87,8 +94,9 @@ class Design:
         return len(self.prov_of_city)
 
 
-def draw_design(rng: np.random.Generator, sw: dict, n_cities: int, n_provinces: int, start_year: int,
-                end_year: int) -> Design:
+def draw_design(
+    rng: np.random.Generator, sw: dict, n_cities: int, n_provinces: int, start_year: int, end_year: int
+) -> Design:
     """Draw the design with ``rng``; see the chapter *The simulated city panel* for every choice."""
     years = np.arange(GRID_START, GRID_END + 1)
     T = len(years)
@@ -117,13 +125,15 @@ def draw_design(rng: np.random.Generator, sw: dict, n_cities: int, n_provinces: 
     logpop = logpop + 0.35 * capital
     population = np.clip(np.exp(logpop), 35.0, 3800.0)
     size_class = np.where(population >= 500, "large", np.where(population >= 250, "medium", "small"))
-    lg0 = (np.log(30000.0) + 0.35 * east - 0.18 * west + 0.18 * zscore(logpop) + 0.30 * capital
-           + rng.normal(0.0, 0.28, N))
+    lg0 = (
+        np.log(30000.0) + 0.35 * east - 0.18 * west + 0.18 * zscore(logpop) + 0.30 * capital + rng.normal(0.0, 0.28, N)
+    )
     zlg0 = zscore(lg0)
     score = zlg0 + 0.7 * zscore(logpop) + rng.normal(0.0, 0.6, N)
     q = np.quantile(score[~capital], [0.90, 0.65, 0.30])
-    admin_tier = np.where(capital, 1, np.where(score >= q[0], 2, np.where(score >= q[1], 3,
-                                                                          np.where(score >= q[2], 4, 5))))
+    admin_tier = np.where(
+        capital, 1, np.where(score >= q[0], 2, np.where(score >= q[1], 3, np.where(score >= q[2], 4, 5)))
+    )
     shape_scale = np.where(region == "east", 0.3, np.where(region == "central", 0.5, 0.9))
     ruggedness = rng.gamma(2.0, 1.0, N) * shape_scale
     clan_strength = np.exp(np.log(0.8) + 0.35 * east + 0.2 * central + rng.normal(0.0, 0.7, N))
@@ -141,28 +151,60 @@ def draw_design(rng: np.random.Generator, sw: dict, n_cities: int, n_provinces: 
     fiscal_exp = np.clip(fe_city[:, None] + 0.002 * t + rng.normal(0.0, 0.008 * ns, (N, T)), 0.05, 0.8)
     fr_city = 0.075 + 0.012 * east + 0.008 * zlg0 + rng.normal(0.0, 0.015, N)
     fiscal_rev = np.clip(fr_city[:, None] - 0.0005 * t + rng.normal(0.0, 0.004 * ns, (N, T)), 0.015, 0.3)
-    pen = logistic(-2.0 + 0.25 * zlg0[:, None] + 0.16 * t + rng.normal(0.0, 0.2, N)[:, None]
-                   + rng.normal(0.0, 0.05 * ns, (N, T)))
+    pen = logistic(
+        -2.0 + 0.25 * zlg0[:, None] + 0.16 * t + rng.normal(0.0, 0.2, N)[:, None] + rng.normal(0.0, 0.05 * ns, (N, T))
+    )
     log_internet = np.log(population[:, None] * pen)
-    tertiary = np.clip(0.38 + 0.04 * east[:, None] + 0.03 * zlg0[:, None] + rng.normal(0.0, 0.045, N)[:, None]
-                       + 0.011 * t + rng.normal(0.0, 0.01 * ns, (N, T)), 0.15, 0.85)
-    digitalization = logistic(-1.1 + 0.5 * zlg0[:, None] + 0.3 * east[:, None] + digi_city[:, None]
-                              + 0.17 * t + rng.normal(0.0, 0.08 * ns, (N, T)))
-    vitality = logistic(-0.3 + 0.2 * zlg0[:, None] + rng.normal(0.0, 0.6, N)[:, None] + 0.03 * t
-                        + rng.normal(0.0, 0.1 * ns, (N, T)))
-    market = logistic(0.1 + 0.3 * east[:, None] + 0.1 * zlg0[:, None] + rng.normal(0.0, 0.5, N)[:, None]
-                      + 0.04 * t + rng.normal(0.0, 0.08 * ns, (N, T)))
-    digital_economy = logistic(-1.6 + 0.25 * zlg0[:, None] + 0.6 * digi_city[:, None]
-                               + rng.normal(0.0, 0.45, N)[:, None] + 0.15 * t + rng.normal(0.0, 0.08 * ns, (N, T)))
-    urbanization = logistic(np.log(0.47 / 0.53) + rng.normal(0.0, 0.6, N)[:, None] + 0.4 * zlg0[:, None]
-                            + 0.055 * t + rng.normal(0.0, 0.03 * ns, (N, T)))
+    tertiary = np.clip(
+        0.38
+        + 0.04 * east[:, None]
+        + 0.03 * zlg0[:, None]
+        + rng.normal(0.0, 0.045, N)[:, None]
+        + 0.011 * t
+        + rng.normal(0.0, 0.01 * ns, (N, T)),
+        0.15,
+        0.85,
+    )
+    digitalization = logistic(
+        -1.1
+        + 0.5 * zlg0[:, None]
+        + 0.3 * east[:, None]
+        + digi_city[:, None]
+        + 0.17 * t
+        + rng.normal(0.0, 0.08 * ns, (N, T))
+    )
+    vitality = logistic(
+        -0.3 + 0.2 * zlg0[:, None] + rng.normal(0.0, 0.6, N)[:, None] + 0.03 * t + rng.normal(0.0, 0.1 * ns, (N, T))
+    )
+    market = logistic(
+        0.1
+        + 0.3 * east[:, None]
+        + 0.1 * zlg0[:, None]
+        + rng.normal(0.0, 0.5, N)[:, None]
+        + 0.04 * t
+        + rng.normal(0.0, 0.08 * ns, (N, T))
+    )
+    digital_economy = logistic(
+        -1.6
+        + 0.25 * zlg0[:, None]
+        + 0.6 * digi_city[:, None]
+        + rng.normal(0.0, 0.45, N)[:, None]
+        + 0.15 * t
+        + rng.normal(0.0, 0.08 * ns, (N, T))
+    )
+    urbanization = logistic(
+        np.log(0.47 / 0.53)
+        + rng.normal(0.0, 0.6, N)[:, None]
+        + 0.4 * zlg0[:, None]
+        + 0.055 * t
+        + rng.normal(0.0, 0.03 * ns, (N, T))
+    )
     i0 = start_year - GRID_START  # column of start_year on the grid
     j11 = 2011 - GRID_START
 
     # --- treatments ---------------------------------------------------------------------------------
     # digital government: selection on observables (size, income, digitalization, east)
-    pscore = logistic(-0.95 + 0.9 * zscore(logpop) + 0.7 * zlg0 + 0.8 * zscore(digitalization[:, j11])
-                      + 0.3 * east)
+    pscore = logistic(-0.95 + 0.9 * zscore(logpop) + 0.7 * zlg0 + 0.8 * zscore(digitalization[:, j11]) + 0.3 * east)
     ever_dg = rng.random(N) < pscore
     wave_score = np.log(pscore / (1 - pscore)) + rng.normal(0.0, 1.0, N)
     dg_cohort = np.zeros(N, int)
@@ -175,7 +217,7 @@ def draw_design(rng: np.random.Generator, sw: dict, n_cities: int, n_provinces: 
     sc_cohort = np.where(ever_sc, np.where(rng.random(N) < 0.5, SMART_WAVES[0], SMART_WAVES[1]), 0)
     # platform: staggered by province, east a little earlier
     waves = PLATFORM_WAVES_ALL if sw["all_treated"] else PLATFORM_WAVES
-    prov_score = rng.normal(0.0, 1.0, P) - 0.5 * (prov_region == "east") + 0.3 * (prov_region == "west")
+    prov_score = rng.normal(0.0, 1.0, P) - 0.8 * (prov_region == "east") + 0.3 * (prov_region == "west")
     prov_rank = np.argsort(prov_score, kind="stable")
     sizes = [int(np.floor(share * P + 0.5)) for share in waves.values()]
     if sw["all_treated"]:
@@ -183,7 +225,7 @@ def draw_design(rng: np.random.Generator, sw: dict, n_cities: int, n_provinces: 
     prov_cohort = np.zeros(P, int)
     pos = 0
     for w, s in zip(waves, sizes):
-        prov_cohort[prov_rank[pos:pos + s]] = w
+        prov_cohort[prov_rank[pos : pos + s]] = w
         pos += s
     pf_cohort = prov_cohort[prov_of_city]
     cohorts = {"dg": dg_cohort, "platform": pf_cohort, "smart_city": sc_cohort}
@@ -192,8 +234,16 @@ def draw_design(rng: np.random.Generator, sw: dict, n_cities: int, n_provinces: 
         return np.where(c[:, None] > 0, years[None, :] - c[:, None], -999).astype(float)
 
     # city level of the income gap (pp): region, terrain, tier, governance, income
-    a_gap = (2.5 * west + 0.8 * central - 2.0 * east + 1.2 * zscore(ruggedness) + 0.8 * (admin_tier - 3.5)
-             - 1.0 * zscore(grassroots) - 2.0 * zlg0 + rng.normal(0.0, 2.5, N))
+    a_gap = (
+        2.5 * west
+        + 0.8 * central
+        - 2.0 * east
+        + 1.2 * zscore(ruggedness)
+        + 0.8 * (admin_tier - 3.5)
+        - 1.0 * zscore(grassroots)
+        - 2.0 * zlg0
+        + rng.normal(0.0, 2.5, N)
+    )
 
     # --- heterogeneity groups (city level) ---------------------------------------------------------
     def hilo(x):
@@ -215,21 +265,46 @@ def draw_design(rng: np.random.Generator, sw: dict, n_cities: int, n_provinces: 
     k, hom = sw["anticipation"], sw["homogeneous"]
     # platform multiplier: bigger in low-tier, rugged, clan-strong, weak-governance cities and
     # where vitality, market integration and the digital economy are high
-    m_pf = np.exp(0.30 * (admin_tier >= 4) + 0.20 * zscore(ruggedness) + 0.15 * zscore(np.log(clan_strength))
-                  - 0.20 * zscore(grassroots) + 0.15 * zscore(vitality[:, j11]) + 0.12 * zscore(market[:, j11])
-                  + 0.15 * zscore(digital_economy[:, j11]) + 0.15 * zscore(a_gap))
+    m_pf = np.exp(
+        0.30 * (admin_tier >= 4)
+        + 0.20 * zscore(ruggedness)
+        + 0.15 * zscore(np.log(clan_strength))
+        - 0.20 * zscore(grassroots)
+        + 0.15 * zscore(vitality[:, j11])
+        + 0.12 * zscore(market[:, j11])
+        + 0.15 * zscore(digital_economy[:, j11])
+        + 0.15 * zscore(a_gap)
+    )
     m_pf = m_pf / m_pf.mean()
-    h_pf = es * effect_profile(event(pf_cohort), (pf_cohort - 2017.5)[:, None], m_pf[:, None],
-                               base=1.0 if hom else PLATFORM_H0, slope=0.35, cap=2.5, cohort_slope=0.10, k=k,
-                               homogeneous=hom)
+    h_pf = es * effect_profile(
+        event(pf_cohort),
+        (pf_cohort - 2017.5)[:, None],
+        m_pf[:, None],
+        base=1.0 if hom else PLATFORM_H0,
+        slope=0.35,
+        cap=2.5,
+        cohort_slope=0.10,
+        k=k,
+        homogeneous=hom,
+    )
     # digital government: only in large/medium, high-digitalization cities
     digi_high = digitalization[:, j11] > np.median(digitalization[:, j11])
     m_dg = np.where(size_class == "large", 1.2, np.where(size_class == "medium", 1.0, 0.05)) * digi_high
-    tau_dg = es * effect_profile(event(dg_cohort), (dg_cohort - 2016)[:, None] / 2.0, m_dg[:, None], base=DG_TAU0,
-                                 slope=0.30, cap=2.0, cohort_slope=0.15, k=k, homogeneous=hom)
+    tau_dg = es * effect_profile(
+        event(dg_cohort),
+        (dg_cohort - 2016)[:, None] / 2.0,
+        m_dg[:, None],
+        base=DG_TAU0,
+        slope=0.30,
+        cap=2.0,
+        cohort_slope=0.15,
+        k=k,
+        homogeneous=hom,
+    )
     # smart-city pilot: a constant effect, so a 0/1 control for it absorbs it exactly
-    tau_sc = es * effect_profile(event(sc_cohort), 0.0, 1.0, base=SMART_TAU0, slope=0.0, cap=1.0,
-                                 cohort_slope=0.0, k=k, homogeneous=hom)
+    tau_sc = es * effect_profile(
+        event(sc_cohort), 0.0, 1.0, base=SMART_TAU0, slope=0.0, cap=1.0, cohort_slope=0.0, k=k, homogeneous=hom
+    )
 
     # --- window and missingness ------------------------------------------------------------------
     keep = np.repeat(True, N * T) & np.tile((years >= start_year) & (years <= end_year), N)
@@ -237,15 +312,43 @@ def draw_design(rng: np.random.Generator, sw: dict, n_cities: int, n_provinces: 
     if sw["missing_share"] > 0:
         keep &= miss_draw >= sw["missing_share"]
 
-    traits = {"population": population, "size_class": size_class, "admin_tier": admin_tier,
-              "ruggedness": ruggedness, "clan_strength": clan_strength, "grassroots_capacity": grassroots}
-    covariates = {"log_gdp_pc": lgdp, "fiscal_exp_gdp": fiscal_exp, "fiscal_rev_gdp": fiscal_rev,
-                  "log_internet_users": log_internet, "tertiary_share": tertiary, "digitalization": digitalization,
-                  "economic_vitality": vitality, "market_integration": market, "digital_economy": digital_economy}
+    traits = {
+        "population": population,
+        "size_class": size_class,
+        "admin_tier": admin_tier,
+        "ruggedness": ruggedness,
+        "clan_strength": clan_strength,
+        "grassroots_capacity": grassroots,
+    }
+    covariates = {
+        "log_gdp_pc": lgdp,
+        "fiscal_exp_gdp": fiscal_exp,
+        "fiscal_rev_gdp": fiscal_rev,
+        "log_internet_users": log_internet,
+        "tertiary_share": tertiary,
+        "digitalization": digitalization,
+        "economic_vitality": vitality,
+        "market_integration": market,
+        "digital_economy": digital_economy,
+    }
     return Design(
-        sw=sw, start_year=start_year, end_year=end_year, years=years, t=t, prov_of_city=prov_of_city,
-        region=region, traits=traits, covariates=covariates, lg0=lg0, zlg0=zlg0, cum=cum,
-        urbanization=urbanization, a_gap=a_gap, cohorts=cohorts,
+        sw=sw,
+        start_year=start_year,
+        end_year=end_year,
+        years=years,
+        t=t,
+        prov_of_city=prov_of_city,
+        region=region,
+        traits=traits,
+        covariates=covariates,
+        lg0=lg0,
+        zlg0=zlg0,
+        cum=cum,
+        urbanization=urbanization,
+        a_gap=a_gap,
+        cohorts=cohorts,
         cohorts_window={tr: np.where(c > end_year, 0, c) for tr, c in cohorts.items()},
-        effects={"platform": h_pf, "dg": tau_dg, "smart_city": tau_sc}, groups=groups, keep=keep,
+        effects={"platform": h_pf, "dg": tau_dg, "smart_city": tau_sc},
+        groups=groups,
+        keep=keep,
     )

@@ -22,8 +22,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..inequality import urban_rural_theil
-from ._codebook import INDICATORS
 from . import _config as cfg
+from ._codebook import INDICATORS
 from ._config import GAP_ON_LOG_GDP, IND_CAL
 from ._design import Design, ar1, logistic
 
@@ -55,8 +55,15 @@ def untreated_gap(d: Design, rng: np.random.Generator) -> np.ndarray:
     N, T = d.n_cities, len(d.years)
     P = d.prov_of_city.max() + 1
     prov_shock = rng.normal(0.0, cfg.PROVINCE_SHOCK_SD * ns, (P, T))[d.prov_of_city]
-    gap0 = (62.6 + d.a_gap[:, None] - 0.58 * t - 0.008 * t**2 + prov_shock + ar1(rng, (N, T), 1.1 * ns, 0.5)
-            + GAP_ON_LOG_GDP * (d.covariates["log_gdp_pc"] - d.lg0[:, None] - d.cum))
+    gap0 = (
+        62.6
+        + d.a_gap[:, None]
+        - 0.58 * t
+        - 0.008 * t**2
+        + prov_shock
+        + ar1(rng, (N, T), 1.1 * ns, 0.5)
+        + GAP_ON_LOG_GDP * (d.covariates["log_gdp_pc"] - d.lg0[:, None] - d.cum)
+    )
     if d.sw["pt_violation"]:
         ever = (d.cohorts["platform"] > 0).astype(float)[:, None]
         gap0 = gap0 - 0.15 * ever * (t - (d.start_year - 2011))
@@ -66,8 +73,13 @@ def untreated_gap(d: Design, rng: np.random.Generator) -> np.ndarray:
 def urban_income(d: Design, rng: np.random.Generator) -> np.ndarray:
     """Per-capita urban disposable income (yuan), N x T: follows log GDP per capita."""
     ns, N, T = d.sw["noise_scale"], d.n_cities, len(d.years)
-    log_inc = (np.log(21500.0) + 0.45 * (d.covariates["log_gdp_pc"] - np.log(30000.0)) + 0.04 * d.t
-               + rng.normal(0.0, 0.08, N)[:, None] + rng.normal(0.0, 0.02 * ns, (N, T)))
+    log_inc = (
+        np.log(21500.0)
+        + 0.45 * (d.covariates["log_gdp_pc"] - np.log(30000.0))
+        + 0.04 * d.t
+        + rng.normal(0.0, 0.08, N)[:, None]
+        + rng.normal(0.0, 0.02 * ns, (N, T))
+    )
     return np.exp(log_inc)
 
 
@@ -87,11 +99,17 @@ def untreated_mechanisms(d: Design, rng: np.random.Generator) -> dict[str, np.nd
     """Untreated service efficiency, entrepreneurship and digital infrastructure: city level + trend + noise."""
     ns, N, T, t, z = d.sw["noise_scale"], d.n_cities, len(d.years), d.t, d.zlg0[:, None]
     east = (d.region == "east").astype(float)[:, None]
-    eff = (100.0 * logistic(-0.5 + 0.15 * z + rng.normal(0.0, 0.2, N)[:, None]) + 1.3 * t
-           + rng.normal(0.0, 2.5 * ns, (N, T)))
+    eff = (
+        100.0 * logistic(-0.5 + 0.15 * z + rng.normal(0.0, 0.2, N)[:, None])
+        + 1.3 * t
+        + rng.normal(0.0, 2.5 * ns, (N, T))
+    )
     entre = 45.0 * np.exp(0.2 * z + rng.normal(0.0, 0.25, N)[:, None]) + 2.8 * t + rng.normal(0.0, 3.0 * ns, (N, T))
-    dinf = (90.0 * logistic(-1.0 + 0.3 * z + 0.2 * east + rng.normal(0.0, 0.25, N)[:, None]) + 3.3 * t
-            + rng.normal(0.0, 2.0 * ns, (N, T)))
+    dinf = (
+        90.0 * logistic(-1.0 + 0.3 * z + 0.2 * east + rng.normal(0.0, 0.25, N)[:, None])
+        + 3.3 * t
+        + rng.normal(0.0, 2.0 * ns, (N, T))
+    )
     return {"service_efficiency": eff, "entrepreneurship": entre, "digital_infrastructure": dinf}
 
 
@@ -109,10 +127,17 @@ def indicators(d: Design, rng: np.random.Generator) -> tuple[dict, dict]:
     urban, rural = {}, {}
     for name in INDICATORS:
         lvl, gr, r0 = IND_CAL[name]
-        urban[name] = np.exp(np.log(lvl) + gr * t + 0.08 * east + rng.normal(0.0, 0.15, N)[:, None]
-                             + rng.normal(0.0, 0.04 * ns, (N, T)))
-        rural[name] = urban[name] * np.exp(np.log(r0) + ratio_city + rng.normal(0.0, 0.12, N)[:, None] + conv
-                                           + ratio_common + rng.normal(0.0, 0.05 * ns, (N, T)))
+        urban[name] = np.exp(
+            np.log(lvl) + gr * t + 0.08 * east + rng.normal(0.0, 0.15, N)[:, None] + rng.normal(0.0, 0.04 * ns, (N, T))
+        )
+        rural[name] = urban[name] * np.exp(
+            np.log(r0)
+            + ratio_city
+            + rng.normal(0.0, 0.12, N)[:, None]
+            + conv
+            + ratio_common
+            + rng.normal(0.0, 0.05 * ns, (N, T))
+        )
     return urban, rural
 
 
@@ -133,9 +158,13 @@ def income_outcomes(d: Design, gap0: np.ndarray, urban: np.ndarray, shares: np.n
 
     def family(c):
         rural = c.sum(axis=2)
-        out = {"urban_income": urban, "rural_income": rural, "income_ratio": urban / rural,
-               "income_gap": 100.0 * (1.0 - rural / urban),
-               "income_theil": urban_rural_theil(urban, rural, pop * urb, pop * (1.0 - urb))}
+        out = {
+            "urban_income": urban,
+            "rural_income": rural,
+            "income_ratio": urban / rural,
+            "income_gap": 100.0 * (1.0 - rural / urban),
+            "income_theil": urban_rural_theil(urban, rural, pop * urb, pop * (1.0 - urb)),
+        }
         for j, nm in enumerate(("wage", "operating", "property", "transfer")):
             out[f"rural_{nm}_income"] = c[:, :, j]
         return out
@@ -143,8 +172,16 @@ def income_outcomes(d: Design, gap0: np.ndarray, urban: np.ndarray, shares: np.n
     return family(comp), family(comp0)
 
 
-def add_policy_effects_to_index(urban: np.ndarray, rural0: np.ndarray, tau_dg: np.ndarray, tau_sc: np.ndarray,
-                                *, tol: float = 1e-14, max_iter: int = 100) -> dict[str, np.ndarray]:
+def add_policy_effects_to_index(
+    urban: np.ndarray,
+    rural0: np.ndarray,
+    tau_dg: np.ndarray,
+    tau_sc: np.ndarray,
+    *,
+    start: tuple | None = None,
+    tol: float = 1e-14,
+    max_iter: int = 100,
+) -> dict[str, np.ndarray]:
     """Rural indicators with the policy effects, and the equalization index with and without each policy.
 
     ``urban`` and ``rural0`` are (rows x 10) indicator matrices in the order of :data:`INDICATORS`
@@ -160,17 +197,19 @@ def add_policy_effects_to_index(urban: np.ndarray, rural0: np.ndarray, tau_dg: n
     -------
     dict
         ``rural`` (observed rural indicators), ``equalization``, and for ``tr`` in ``dg``,
-        ``smart_city``: ``rural_y0_<tr>`` and ``equalization_y0_<tr>`` (that policy switched off).
+        ``smart_city``: ``rural_y0_<tr>`` and ``equalization_y0_<tr>`` (that policy switched off);
+        ``s``, the converged scale factors (a good ``start`` for a similar panel).
     """
     import pandas as pd
 
     from ..indices import PUBLIC_SERVICE_DIMENSIONS, equalization_index
 
     stems = list(INDICATORS)
-    frame = pd.DataFrame(np.hstack([urban, rural0]),
-                         columns=[f"{k}_urban" for k in stems] + [f"{k}_rural" for k in stems])
+    frame = pd.DataFrame(
+        np.hstack([urban, rural0]), columns=[f"{k}_urban" for k in stems] + [f"{k}_rural" for k in stems]
+    )
     rural_cols = [f"{k}_rural" for k in stems]
-    s = (np.zeros(len(frame)), np.zeros(len(frame)))
+    s = (np.zeros(len(frame)), np.zeros(len(frame))) if start is None else start
     for _ in range(max_iter):
         frame[rural_cols] = rural0 * (1.0 + s[0] + s[1])[:, None]
         eq = equalization_index(frame, PUBLIC_SERVICE_DIMENSIONS)
@@ -183,7 +222,7 @@ def add_policy_effects_to_index(urban: np.ndarray, rural0: np.ndarray, tau_dg: n
     else:
         raise RuntimeError(f"the equalization effects did not converge in {max_iter} iterations")
     observed = frame[rural_cols].to_numpy()
-    out = {"rural": observed, "equalization": eq.equalization.to_numpy()}
+    out = {"rural": observed, "equalization": eq.equalization.to_numpy(), "s": s}
     for tr, s_other in (("dg", s[1]), ("smart_city", s[0])):
         world0 = frame.copy()
         world0[rural_cols] = rural0 * (1.0 + s_other)[:, None]

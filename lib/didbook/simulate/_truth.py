@@ -13,16 +13,31 @@ from ._config import SUBGROUP_VARS, TREATMENTS
 # Which outcomes each treatment moves (their untreated potential outcomes are kept).
 AFFECTED = {
     "platform": [
-        "income_gap", "income_ratio", "income_theil", "rural_income", "rural_wage_income",
-        "rural_operating_income", "rural_property_income", "rural_transfer_income",
-        "service_efficiency", "entrepreneurship", "digital_infrastructure",
+        "income_gap",
+        "income_ratio",
+        "income_theil",
+        "rural_income",
+        "rural_wage_income",
+        "rural_operating_income",
+        "rural_property_income",
+        "rural_transfer_income",
+        "service_efficiency",
+        "entrepreneurship",
+        "digital_infrastructure",
     ],
     "dg": ["equalization", *[f"{k}_rural" for k in INDICATORS], "digital_infrastructure"],
     "smart_city": ["equalization", *[f"{k}_rural" for k in INDICATORS], "digital_infrastructure"],
 }
 MECHANISMS = {
-    "platform": ["service_efficiency", "entrepreneurship", "rural_operating_income", "rural_wage_income",
-                 "rural_property_income", "rural_transfer_income", "digital_infrastructure"],
+    "platform": [
+        "service_efficiency",
+        "entrepreneurship",
+        "rural_operating_income",
+        "rural_wage_income",
+        "rural_property_income",
+        "rural_transfer_income",
+        "digital_infrastructure",
+    ],
     "dg": ["digital_infrastructure"],
     "smart_city": ["digital_infrastructure"],
 }
@@ -99,11 +114,19 @@ class Truth:
         >>> print(didbook.simulate_city_panel().truth.summary().splitlines()[0])
         True effects (ATT on the treated city-years)
         """
-        keys = [("platform", "income_gap"), ("platform", "income_ratio"), ("platform", "service_efficiency"),
-                ("platform", "entrepreneurship"), ("platform", "rural_operating_income"),
-                ("platform", "rural_wage_income"), ("platform", "rural_property_income"),
-                ("platform", "rural_transfer_income"), ("dg", "equalization"),
-                ("dg", "digital_infrastructure"), ("smart_city", "equalization")]
+        keys = [
+            ("platform", "income_gap"),
+            ("platform", "income_ratio"),
+            ("platform", "service_efficiency"),
+            ("platform", "entrepreneurship"),
+            ("platform", "rural_operating_income"),
+            ("platform", "rural_wage_income"),
+            ("platform", "rural_property_income"),
+            ("platform", "rural_transfer_income"),
+            ("dg", "equalization"),
+            ("dg", "digital_infrastructure"),
+            ("smart_city", "equalization"),
+        ]
         lines = ["True effects (ATT on the treated city-years)", "=" * 44]
         for k in keys:
             if k in self.att:
@@ -112,7 +135,6 @@ class Truth:
 
     def __repr__(self) -> str:
         return self.summary()
-
 
 
 def _cell_means(effects: pd.DataFrame, keys: dict, outcomes: list[str]) -> pd.DataFrame:
@@ -173,16 +195,35 @@ def compute_truth(data: pd.DataFrame, cf: pd.DataFrame, subgroups: pd.DataFrame)
     mechanism = pd.DataFrame(mech, columns=["treatment", "variable", "att"])
 
     # within-province dispersion of the income gap, observed vs without the platform
-    d = pd.DataFrame({"province_id": data["province_id"], "year": data["year"],
-                      "platform_cohort": data["platform_cohort"], "obs": data["income_gap"],
-                      "y0": cf["income_gap_y0_platform"]})
-    disp = d.groupby(["province_id", "year"], sort=True).agg(
-        platform_cohort=("platform_cohort", "first"), sd_observed=("obs", "std"), sd_untreated=("y0", "std"),
-    ).reset_index()
+    d = pd.DataFrame(
+        {
+            "province_id": data["province_id"],
+            "year": data["year"],
+            "platform_cohort": data["platform_cohort"],
+            "obs": data["income_gap"],
+            "y0": cf["income_gap_y0_platform"],
+        }
+    )
+    disp = (
+        d.groupby(["province_id", "year"], sort=True)
+        .agg(
+            platform_cohort=("platform_cohort", "first"),
+            sd_observed=("obs", "std"),
+            sd_untreated=("y0", "std"),
+        )
+        .reset_index()
+    )
     disp["event_time"] = np.where(disp["platform_cohort"] > 0, disp["year"] - disp["platform_cohort"], -999)
     disp["effect"] = disp["sd_observed"] - disp["sd_untreated"]
     disp = disp[["province_id", "year", "platform_cohort", "event_time", "sd_observed", "sd_untreated", "effect"]]
     post = (disp["platform_cohort"] > 0) & (disp["year"] >= disp["platform_cohort"])
     att[("platform", "income_gap_province_sd")] = float(disp.loc[post, "effect"].mean())
-    return Truth(att=att, att_cohort_year=att_cohort_year, att_event=att_event, att_cohort=att_cohort,
-                 att_subgroup=att_subgroup, mechanism=mechanism, dispersion=disp)
+    return Truth(
+        att=att,
+        att_cohort_year=att_cohort_year,
+        att_event=att_event,
+        att_cohort=att_cohort,
+        att_subgroup=att_subgroup,
+        mechanism=mechanism,
+        dispersion=disp,
+    )
