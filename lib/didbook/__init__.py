@@ -50,6 +50,7 @@ from .inequality import (
     urban_rural_theil,
 )
 from .monte_carlo import MonteCarloResult, monte_carlo
+from .pages import glue_all
 from .placebo import PlaceboResult, placebo_test
 from .plotting import use_book_style
 from .psm import PsmDidResult, psm_did
@@ -64,6 +65,7 @@ __all__ = [
     # errors and figures
     "PanelDataError",
     "use_book_style",
+    "glue_all",
     # data
     "Dataset",
     "list_datasets",
