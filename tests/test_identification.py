@@ -36,9 +36,14 @@ def _study(estimators: dict, designs: list[int], n_draws: int, scenario: str = "
     return result.summary().set_index("estimator")
 
 
-def _works(row) -> None:
+def _works(row, conservative: bool = False) -> None:
+    """Unbiased within 3% of the truth, 95% coverage in [93%, 97%] (or, for an interval documented as
+    conservative, at least 93% with standard errors at least as large as the spread of the estimates)."""
     assert abs(row["relative_bias"]) <= 0.03, row
-    assert 0.93 <= row["coverage"] <= 0.97, row
+    if conservative:
+        assert row["coverage"] >= 0.93 and row["se_ratio"] >= 1.0, row
+    else:
+        assert 0.93 <= row["coverage"] <= 0.97, row
 
 
 def _fails(row, direction: int, at_least: float) -> None:
@@ -108,11 +113,9 @@ def dg_baseline():
 
 
 def test_dg_imputation_with_growth_and_the_pilot_recovers_the_truth(dg_baseline):
-    row = dg_baseline.loc["BJS + log GDP + smart city"]
-    assert abs(row["relative_bias"]) <= 0.03, row
     # BJS's variance is conservative when effects vary within cohort x horizon cells (here by city
     # size and digitalization): the interval covers at least its nominal rate
-    assert row["coverage"] >= 0.93 and row["se_ratio"] >= 1.0, row
+    _works(dg_baseline.loc["BJS + log GDP + smart city"], conservative=True)
 
 
 def test_dg_without_log_gdp_overstates_the_effect(dg_baseline):
@@ -123,3 +126,19 @@ def test_dg_without_log_gdp_overstates_the_effect(dg_baseline):
 
 def test_dg_twfe_is_biased_by_heterogeneous_effects(dg_baseline):
     _fails(dg_baseline.loc["TWFE + five controls + smart city"], -1, 0.1)
+
+
+def test_platform_mechanisms_follow_unconditional_parallel_trends():
+    est = {
+        "BJS": {"method": "bjs", "treatment": "platform", "outcome": "service_efficiency", "cluster": "province_id"},
+        "TWFE": {"method": "twfe", "treatment": "platform", "outcome": "service_efficiency", "cluster": "province_id"},
+    }
+    s = _study(est, designs=[101, 202], n_draws=250)
+    _works(s.loc["BJS"], conservative=True)  # effects vary within cohort x horizon cells
+    _fails(s.loc["TWFE"], -1, 0.05)  # the truth is positive: TWFE too close to 0
+
+
+def test_identification_table_matches_these_tests():
+    rows = {(r["treatment"], r["outcome"], r["scenario"]) for r in didbook.simulate.IDENTIFICATION}
+    assert ("platform", "income_gap", "baseline") in rows and ("dg", "equalization", "baseline") in rows
+    assert {"pt_violation", "anticipation", "homogeneous"} <= {r[2] for r in rows}

@@ -157,3 +157,70 @@ def check_sizes(seed, n_cities, n_provinces, start_year, end_year) -> None:
         )
     if not END_RANGE[0] <= end_year <= END_RANGE[1]:
         raise ValueError(f"end_year must be in {END_RANGE[0]}..{END_RANGE[1]}, got {end_year}")
+
+
+#: What holds by construction in the simulated world, and what follows for each estimator.
+#: One row per (treatment, outcome, scenario) claim; ``tests/test_identification.py`` proves each row by
+#: Monte Carlo (bias within 3% of the truth and 93-97% coverage for ``recovers``, at least 93% where the
+#: interval is said to be conservative; a clear miss in the stated direction for ``misses``). The data chapter and the codebook page render this table.
+IDENTIFICATION: list[dict[str, str]] = [
+    {
+        "treatment": "platform",
+        "outcome": "income_gap",
+        "scenario": "baseline",
+        "assumption": "parallel trends conditional on log_gdp_pc (linear, one common coefficient); no anticipation",
+        "recovers": "BJS or SA with controls=['log_gdp_pc'], province clusters (t with 29 df)",
+        "misses": "TWFE with log_gdp_pc: towards 0 (effects grow with exposure and differ by cohort); "
+        "any estimator without log_gdp_pc: too negative (overstates the fall of the gap)",
+        "why": "richer eastern provinces grow faster and launch earlier, and growth narrows the gap",
+    },
+    {
+        "treatment": "platform",
+        "outcome": "income_gap",
+        "scenario": "homogeneous",
+        "assumption": "as baseline, and one constant effect for every city and year",
+        "recovers": "TWFE with log_gdp_pc, province clusters",
+        "misses": "any estimator without log_gdp_pc: too negative",
+        "why": "with constant effects the forbidden comparisons compare like with like",
+    },
+    {
+        "treatment": "platform",
+        "outcome": "income_gap",
+        "scenario": "pt_violation",
+        "assumption": "violated: the untreated gap of launching provinces falls 0.15 pp a year faster",
+        "recovers": "nothing that assumes parallel trends",
+        "misses": "BJS and SA with log_gdp_pc: too negative (the extra trend is credited to the platform)",
+        "why": "the differential trend is not a function of any observed covariate",
+    },
+    {
+        "treatment": "platform",
+        "outcome": "income_gap",
+        "scenario": "anticipation",
+        "assumption": "violated: effects start one year before launch",
+        "recovers": "nothing with anticipation=0 (the book's default specifications)",
+        "misses": "BJS with log_gdp_pc and anticipation=0: towards 0",
+        "why": "the year before launch, already treated, serves as a control",
+    },
+    {
+        "treatment": "dg",
+        "outcome": "equalization",
+        "scenario": "baseline",
+        "assumption": "parallel trends conditional on log_gdp_pc (approximately linear in the index) and on "
+        "the smart-city pilot (a constant effect, absorbed by its 0/1 dummy)",
+        "recovers": "BJS with controls=['log_gdp_pc', 'smart_city'], city clusters (interval conservative: "
+        "effects vary within cohort x year cells)",
+        "misses": "without log_gdp_pc: too high; TWFE with the five controls and the pilot: too low",
+        "why": "policy cities are chosen for size, income and digitalization, and richer, more digital cities "
+        "grow faster and close their rural-urban service gap faster",
+    },
+    {
+        "treatment": "platform",
+        "outcome": "service_efficiency, entrepreneurship",
+        "scenario": "baseline",
+        "assumption": "unconditional parallel trends in levels (city level + common trend + noise)",
+        "recovers": "BJS without controls, province clusters (interval conservative: effects vary within "
+        "cohort x year cells)",
+        "misses": "TWFE: towards 0 (heterogeneous, growing effects)",
+        "why": "the untreated mechanism outcomes do not depend on growth",
+    },
+]
