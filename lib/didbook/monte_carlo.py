@@ -32,14 +32,12 @@ Parallel and distributed runs
 
 from __future__ import annotations
 
-import inspect
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from . import _batched
 from ._results import TIDY_COLUMNS, tidy_frame
@@ -272,24 +270,9 @@ def _validate(estimators: Mapping, design: str) -> dict:
     return out
 
 
-def _staggered_kwargs(controls: list) -> dict:
-    """``controls=`` (new name) or ``covariates=`` (before the vocabulary rename) for didbook.staggered."""
-    from .staggered import staggered
-
-    name = "controls" if "controls" in inspect.signature(staggered).parameters else "covariates"
-    return {name: controls}
-
-
 def _headline(res) -> tuple[float, float, float, float, float]:
-    """(estimate, std_error, conf_low, conf_high, p_value) of a result's first tidy row."""
-    row = res.tidy().iloc[0]
-    return (
-        float(row["estimate"]),
-        float(row["std_error"]),
-        float(row["conf_low"]),
-        float(row["conf_high"]),
-        float(row["p_value"]),
-    )
+    """(estimate, std_error, conf_low, conf_high, p_value): the headline every didbook result carries."""
+    return tuple(float(getattr(res, k)) for k in ("estimate", "std_error", "conf_low", "conf_high", "p_value"))
 
 
 def _fit_library(
@@ -306,28 +289,12 @@ def _fit_library(
             data, outcome, dcol, UNIT, TIME, controls=spec["controls"], cluster=spec["cluster"], warn_few_clusters=False
         )
         return _headline(res)
-    kw = dict(method=spec["method"], cluster=spec["cluster"], **_staggered_kwargs(spec["controls"]))
+    kw = dict(method=spec["method"], cluster=spec["cluster"], controls=spec["controls"])
     if spec["method"] == "cs":
         kw.update(control=spec.get("control_group", "never"), est_method=spec.get("est_method", "dr"))
     res = staggered(data, outcome, UNIT, TIME, ccol, **kw)
-    agg = res.aggregate(spec["aggregation"])
-    if spec["aggregation"] == "simple":
-        return _headline(agg)
-    est, se = _overall(agg)
-    lo, hi, p = _normal_ci(est, se)
-    return est, se, lo, hi, p
-
-
-def _overall(agg) -> tuple[float, float]:
-    """The overall summary of an aggregation (``dynamic``: average over event times >= 0)."""
-    if hasattr(agg, "overall"):
-        return tuple(map(float, agg.overall))
-    return float(agg.estimate), float(agg.std_error)
-
-
-def _normal_ci(est, se, alpha=0.05):
-    z = stats.norm.ppf(1 - alpha / 2)
-    return est - z * se, est + z * se, 2 * stats.norm.sf(abs(est / se)) if se > 0 else np.nan
+    # the headline of an aggregation is its overall summary (dynamic: the average over event times >= 0)
+    return _headline(res.aggregate(spec["aggregation"]))
 
 
 def _truth(truth, spec: dict) -> float:
