@@ -25,6 +25,7 @@ from .bacon import BaconResult, bacon_decomposition
 from .bootstrap import BootstrapResult, wild_cluster_bootstrap
 from .datasets import Dataset, list_datasets, load_dataset
 from .event_study import EventStudyResult, WaldTest, event_study
+from .heterogeneity import GapTestResult, permutation_gap_test
 from .honest import HonestResult, honest_sensitivity
 from .indices import (
     PUBLIC_SERVICE_DIMENSIONS,
@@ -88,6 +89,8 @@ __all__ = [
     "WaldTest",
     "placebo_test",
     "PlaceboResult",
+    "permutation_gap_test",
+    "GapTestResult",
     "monte_carlo",
     "MonteCarloResult",
     "wild_cluster_bootstrap",
