@@ -41,6 +41,7 @@ from ._config import ANCHORS, IDENTIFICATION, SCENARIOS, SWITCHES, TREATMENTS, c
 from ._design import Design, draw_design
 from ._outcomes import (
     FAMILY_OF,
+    INCOME_OUTCOMES,
     add_policy_effects_to_index,
     family_rngs,
     income_outcomes,
@@ -196,17 +197,7 @@ def _build(d: Design, oss: np.random.SeedSequence) -> tuple[pd.DataFrame, pd.Dat
     urb = d.urbanization
     pop = d.traits["population"][:, None]
     frames.update({"urban_population": col(pop * urb), "rural_population": col(pop * (1.0 - urb))})
-    for k in (
-        "urban_income",
-        "rural_income",
-        "rural_wage_income",
-        "rural_operating_income",
-        "rural_property_income",
-        "rural_transfer_income",
-        "income_ratio",
-        "income_gap",
-        "income_theil",
-    ):
+    for k in ("urban_income", *INCOME_OUTCOMES):
         frames[k] = col(obs_inc[k])
     for k in ("service_efficiency", "entrepreneurship", "digital_infrastructure"):
         frames[k] = col(obs_mech[k])
@@ -214,16 +205,7 @@ def _build(d: Design, oss: np.random.SeedSequence) -> tuple[pd.DataFrame, pd.Dat
     data = pd.DataFrame(frames)
 
     cf = {"city_id": frames["city_id"], "year": frames["year"]}
-    for k in (
-        "income_gap",
-        "income_ratio",
-        "income_theil",
-        "rural_income",
-        "rural_wage_income",
-        "rural_operating_income",
-        "rural_property_income",
-        "rural_transfer_income",
-    ):
+    for k in INCOME_OUTCOMES:
         cf[f"{k}_y0_platform"] = col(y0_inc[k])
     for (k, tr), v in y0_mech.items():
         cf[f"{k}_y0_{tr}"] = col(v)

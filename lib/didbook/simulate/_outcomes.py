@@ -29,6 +29,12 @@ from ._design import Design, ar1, logistic
 
 FAMILIES = ("gap", "income", "shares", "mechanisms", "indicators")
 
+#: Outcomes the platform moves through rural income (each has an untreated version ``<name>_y0_platform``).
+INCOME_OUTCOMES = (
+    "rural_income", "rural_wage_income", "rural_operating_income", "rural_property_income",
+    "rural_transfer_income", "income_ratio", "income_gap", "income_theil",
+)  # fmt: skip
+
 #: Outcome column -> the outcome family whose stream draws its noise.
 FAMILY_OF = {
     "income_gap": ("gap",),

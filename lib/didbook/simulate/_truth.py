@@ -9,25 +9,16 @@ import pandas as pd
 
 from ._codebook import INDICATORS
 from ._config import SUBGROUP_VARS, TREATMENTS
+from ._outcomes import INCOME_OUTCOMES
 
 # Which outcomes each treatment moves (their untreated potential outcomes are kept).
 AFFECTED = {
-    "platform": [
-        "income_gap",
-        "income_ratio",
-        "income_theil",
-        "rural_income",
-        "rural_wage_income",
-        "rural_operating_income",
-        "rural_property_income",
-        "rural_transfer_income",
-        "service_efficiency",
-        "entrepreneurship",
-        "digital_infrastructure",
-    ],
+    "platform": ["income_gap", *[o for o in INCOME_OUTCOMES if o != "income_gap"], "service_efficiency",
+                 "entrepreneurship", "digital_infrastructure"],
     "dg": ["equalization", *[f"{k}_rural" for k in INDICATORS], "digital_infrastructure"],
     "smart_city": ["equalization", *[f"{k}_rural" for k in INDICATORS], "digital_infrastructure"],
-}
+}  # fmt: skip
+
 MECHANISMS = {
     "platform": [
         "service_efficiency",
