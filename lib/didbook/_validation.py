@@ -12,7 +12,61 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
-__all__ = ["PanelDataError", "check_panel", "check_binary", "check_absorbing", "as_list", "check_values"]
+__all__ = [
+    "PanelDataError",
+    "check_panel",
+    "check_binary",
+    "check_absorbing",
+    "switching_units",
+    "check_cohorts",
+    "check_int",
+    "check_number",
+    "plain",
+    "as_list",
+    "check_values",
+]
+
+
+def plain(value):
+    """``value`` as a plain Python object for messages: ``np.int64(2016)`` -> ``2016``, ``2016.0`` -> ``2016``.
+
+    Lists, tuples and arrays are converted element by element (so a message shows ``[2016, 2018]``).
+    """
+    if isinstance(value, (list, tuple, np.ndarray, pd.Index, pd.Series)):
+        return [plain(v) for v in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and np.isfinite(value) and value == int(value):
+        return int(value)
+    return value
+
+
+def check_int(name: str, value, *, minimum: int | None = None) -> int:
+    """Return ``value`` as ``int``; raise ``TypeError`` naming ``name`` unless it is a whole number.
+
+    ``"abc"`` (e.g. passed on a command line) or ``2.5`` raise ``TypeError``; a value below
+    ``minimum`` raises ``ValueError``. Both messages name the parameter and say what it accepts.
+    """
+    ok = isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
+    if not ok and isinstance(value, (float, np.floating)) and np.isfinite(value) and float(value).is_integer():
+        ok = True
+    if not ok:
+        accepts = "a whole number" + (f" >= {minimum}" if minimum is not None else "")
+        raise TypeError(f"{name} must be {accepts}, got {value!r} ({type(value).__name__})")
+    value = int(value)
+    if minimum is not None and value < minimum:
+        raise ValueError(f"{name} must be a whole number >= {minimum}, got {value}")
+    return value
+
+
+def check_number(name: str, value, *, low: float | None = None, high: float | None = None) -> float:
+    """Return ``value`` as ``float``; ``TypeError`` naming ``name`` unless numeric, ``ValueError`` if out of (low, high)."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{name} must be a number, got {value!r} ({type(value).__name__})")
+    value = float(value)
+    if (low is not None and not value > low) or (high is not None and not value < high):
+        raise ValueError(f"{name} must lie strictly between {low} and {high}, got {value:g}")
+    return value
 
 
 class PanelDataError(ValueError):
@@ -35,6 +89,7 @@ def check_panel(
     columns: Sequence[str] = (),
     *,
     allow_nan: Sequence[str] = (),
+    ordered_time: bool = False,
 ) -> None:
     """Validate a long (unit x time) panel.
 
@@ -50,13 +105,18 @@ def check_panel(
     allow_nan : sequence of str
         Columns in which missing values are legitimate (e.g. a cohort column where
         NaN means never treated).
+    ordered_time : bool
+        The caller orders periods (cohorts, event time, switching on and off): ``time`` must
+        then be numeric, so that it sorts as numbers (text such as ``"8" < "16"`` sorts wrongly).
+        Without it any ``time`` column works (time fixed effects only need the labels).
 
     Raises
     ------
     TypeError
         If ``data`` is not a DataFrame.
     PanelDataError
-        If a column is missing, unit-time pairs are duplicated, or a used column has NaNs.
+        If a column is missing, unit-time pairs are duplicated, a used column has NaNs or
+        +-inf (e.g. the log of zero), or (``ordered_time``) the time column is not numeric.
 
     Examples
     --------
@@ -87,6 +147,19 @@ def check_panel(
             f"{n_dup} duplicated ({unit}, {time}) row(s), e.g. {unit}={first[unit]}, "
             f"{time}={first[time]}; each unit may appear once per period"
         )
+    if ordered_time:
+        check_time(data, time)
+    for c in [time, *columns]:
+        if c == unit or not pd.api.types.is_numeric_dtype(data[c]) or pd.api.types.is_bool_dtype(data[c]):
+            continue
+        inf = np.isinf(data[c].to_numpy(dtype=float))
+        if inf.any():
+            where = data.loc[inf, [unit, time]].iloc[0]
+            raise PanelDataError(
+                f"column {c!r} has {int(inf.sum())} infinite value(s) (+-inf, e.g. the log of zero; first at "
+                f"{unit}={plain(where[unit])}, {time}={plain(where[time])}); the estimators do not drop rows: "
+                "recode them (e.g. log(x + 1)) or drop those rows explicitly before estimating"
+            )
     for c in columns:
         if c in allow_nan or c in (unit, time):
             continue
@@ -95,6 +168,67 @@ def check_panel(
             raise PanelDataError(
                 f"column {c!r} has {n} missing value(s); drop or impute them explicitly before estimating"
             )
+
+
+def check_time(data: pd.DataFrame, time: str) -> None:
+    """Raise :class:`PanelDataError` unless ``time`` is a numeric column (periods that sort as numbers)."""
+    col = data[time]
+    if pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col):
+        return
+    example = plain(col.dropna().iloc[0]) if col.notna().any() else None
+    as_num = pd.to_numeric(col, errors="coerce")
+    if as_num.notna().all():
+        fix = f"convert it first: df[{time!r}] = pd.to_numeric(df[{time!r}])"
+    else:
+        fix = "map the periods to numbers in time order first (e.g. 2011Q1 -> 1, 2011Q2 -> 2)"
+    raise PanelDataError(
+        f"time column {time!r} is not numeric (dtype {col.dtype}, e.g. {example!r}); periods stored as text "
+        f"sort as text ('16' < '8'), which scrambles the order of periods; {fix}"
+    )
+
+
+def check_cohorts(data: pd.DataFrame, unit: str, time: str, cohort: str) -> pd.Series:
+    """Validate a cohort column (first treated period; 0 or NaN = never treated); return it as float, 0 = never.
+
+    Raises :class:`PanelDataError` if the cohort is not numeric, negative, varies within a unit, or
+    lies outside the panel: after the last period (e.g. never treated coded 9999: code it as 0 or
+    leave it empty) or at/before the first period (no untreated period: drop those units).
+    """
+    if not pd.api.types.is_numeric_dtype(data[cohort]):
+        raise PanelDataError(
+            f"cohort column {cohort!r} must be numeric (the first treated period, same scale as {time!r}; "
+            f"0 or empty = never treated), got dtype {data[cohort].dtype}"
+        )
+    g = data[cohort].astype(float).fillna(0.0)
+    if (g < 0).any():
+        raise PanelDataError(
+            f"cohort column {cohort!r} has negative values; use the first treated period, 0 or empty = never treated"
+        )
+    varies = g.groupby(data[unit]).nunique()
+    if (varies > 1).any():
+        u = varies.index[varies > 1][0]
+        raise PanelDataError(
+            f"cohort column {cohort!r} varies within unit (is not constant within unit) for "
+            f"{int((varies > 1).sum())} unit(s) "
+            f"(e.g. {unit}={plain(u)}); it must be the unit's first treated period, constant within the unit"
+        )
+    tmin, tmax = plain(data[time].min()), plain(data[time].max())
+    late = g > tmax
+    if late.any():
+        vals = sorted(set(plain(g[late].unique())))
+        raise PanelDataError(
+            f"{int(data.loc[late, unit].nunique())} unit(s) have {cohort} after the last period {tmax} "
+            f"(value(s) {vals[:5]}); if these units are never treated, code {cohort} as 0 or leave it empty "
+            "(NaN), not as a far-future year such as 9999"
+        )
+    early = (g > 0) & (g <= tmin)
+    if early.any():
+        raise PanelDataError(
+            f"{int(data.loc[early, unit].nunique())} unit(s) have {cohort} <= {tmin}, the first period: they are "
+            "treated already when the panel starts and have no untreated period to compare with; drop them "
+            "explicitly before estimating"
+        )
+    return g
 
 
 def check_binary(data: pd.DataFrame, column: str) -> None:
@@ -107,15 +241,23 @@ def check_binary(data: pd.DataFrame, column: str) -> None:
         )
 
 
-def check_absorbing(data: pd.DataFrame, unit: str, time: str, treatment: str) -> None:
-    """Raise :class:`PanelDataError` if treatment ever switches off (1 then 0) within a unit."""
+def switching_units(data: pd.DataFrame, unit: str, time: str, treatment: str) -> pd.Index:
+    """Units whose ``treatment`` switches off (1 then 0) as ``time`` increases."""
     d = data.sort_values([unit, time])
     drops = d.groupby(unit, sort=False)[treatment].diff() < 0
-    if drops.any():
-        u = d.loc[drops, unit].iloc[0]
+    return pd.Index(d.loc[drops, unit].unique())
+
+
+def check_absorbing(data: pd.DataFrame, unit: str, time: str, treatment: str) -> None:
+    """Raise :class:`PanelDataError` if treatment ever switches off (1 then 0) within a unit."""
+    check_time(data, time)
+    bad = switching_units(data, unit, time, treatment)
+    if len(bad):
         raise PanelDataError(
-            f"treatment {treatment!r} switches off for {int(d.loc[drops, unit].nunique())} unit(s) "
-            f"(e.g. {unit}={u}); this method assumes treatment is absorbing (once on, always on)"
+            f"treatment {treatment!r} switches off for {len(bad)} unit(s) (e.g. {unit}={plain(bad[0])}); "
+            "this method assumes treatment is absorbing (once on, always on). Either the data have an error "
+            "or the policy really ends: then estimate with didbook.twfe (which allows it and says so), or "
+            "keep each unit's periods before the switch-off"
         )
 
 

@@ -140,7 +140,7 @@ def bacon_decomposition(data: pd.DataFrame, outcome: str, treatment: str, unit: 
     >>> round(bd.estimate, 6), abs(bd.sum_check) < 1e-10
     (0.069398, True)
     """
-    check_panel(data, unit, time, [outcome, treatment])
+    check_panel(data, unit, time, [outcome, treatment], ordered_time=True)
     if not pd.api.types.is_numeric_dtype(data[outcome]):
         raise PanelDataError(f"outcome {outcome!r} must be numeric, got dtype {data[outcome].dtype}")
     check_binary(data, treatment)
@@ -148,9 +148,13 @@ def bacon_decomposition(data: pd.DataFrame, outcome: str, treatment: str, unit: 
     n_t = data.groupby(unit)[time].nunique()
     T = data[time].nunique()
     if (n_t < T).any():
+        n_drop, n_all = int((n_t < T).sum()), int(len(n_t))
         raise PanelDataError(
-            f"unbalanced panel: {int((n_t < T).sum())} unit(s) are not observed in all {T} periods; the "
-            "Goodman-Bacon decomposition is exact only for balanced panels - balance the panel explicitly"
+            f"unbalanced panel: {n_drop} of {n_all} unit(s) are not observed in all {T} periods; the "
+            "Goodman-Bacon decomposition is an exact identity only for balanced panels. Balancing would drop "
+            f"those {n_drop} units ({n_drop / n_all:.0%}): keep the units observed in every period explicitly, "
+            f"e.g. data[data.groupby({unit!r})[{time!r}].transform('nunique') == {T}], and decompose "
+            "that balanced sub-panel's TWFE estimate"
         )
     d = data[[unit, time, outcome, treatment]].copy()
     d[treatment] = d[treatment].astype(int)

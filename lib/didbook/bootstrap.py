@@ -42,7 +42,7 @@ import pandas as pd
 from ._demean import _sorted_layout, _TwoWayAnnihilator
 from ._fitting import _check_treatment
 from ._results import Result
-from ._validation import PanelDataError, as_list, check_panel
+from ._validation import PanelDataError, as_list, check_int, check_panel
 from .twfe import twfe
 
 __all__ = ["wild_cluster_bootstrap", "BootstrapResult"]
@@ -241,6 +241,8 @@ def wild_cluster_bootstrap(
     True
     """
     controls = as_list(controls)
+    n_draws = check_int("n_draws", n_draws, minimum=1)
+    seed = check_int("seed", seed, minimum=0)
     check_panel(data, unit, time, [outcome, treatment, cluster, *controls])
     _check_treatment(data, treatment, unit, time, treatment_type)
     fit = twfe(

@@ -23,7 +23,7 @@ from scipy import stats
 
 from ._fitting import _fit, _n_clusters, _tidy_from_fit, _warn_clusters
 from ._results import TIDY_COLUMNS, Result
-from ._validation import PanelDataError, as_list, check_panel
+from ._validation import PanelDataError, as_list, check_cohorts, check_int, check_panel
 
 __all__ = ["event_study", "EventStudyResult", "WaldTest"]
 
@@ -168,8 +168,10 @@ def event_study(
     Raises
     ------
     PanelDataError
-        Bad panel, a cohort that varies within a unit, no never-treated units, or an event time
-        with no observations.
+        Bad panel (including +-inf values and a non-numeric ``time``), a cohort that varies
+        within a unit or lies outside the panel (after the last period, e.g. never treated coded
+        9999: code it 0 or leave it empty; or at/before the first period), no never-treated
+        units, or an event time with no observations.
 
     Examples
     --------
@@ -182,20 +184,13 @@ def event_study(
     """
     controls = as_list(controls)
     used = [outcome, *controls] + ([weights] if weights else []) + ([cluster] if cluster else [])
-    check_panel(data, unit, time, [*used, cohort], allow_nan=[cohort])
-    if not pd.api.types.is_numeric_dtype(data[time]) or not pd.api.types.is_numeric_dtype(data[cohort]):
-        raise PanelDataError(f"event_study needs numeric {time!r} and {cohort!r} columns")
-    if leads < 1 or lags < 0:
-        raise ValueError("leads must be >= 1 and lags >= 0")
+    check_panel(data, unit, time, [*used, cohort], allow_nan=[cohort], ordered_time=True)
+    leads = check_int("leads", leads, minimum=1)
+    lags = check_int("lags", lags, minimum=0)
+    reference = check_int("reference", reference)
     if not (-leads <= reference <= lags):
         raise ValueError(f"reference {reference} must lie in the window [-{leads}, {lags}]")
-    coh = data[cohort].astype(float).fillna(0.0)
-    if (coh.groupby(data[unit]).nunique() > 1).any():
-        bad = coh.groupby(data[unit]).nunique()
-        raise PanelDataError(
-            f"cohort {cohort!r} varies within unit (e.g. {unit}={bad[bad > 1].index[0]}); "
-            "it must be the unit's first treated period"
-        )
+    coh = check_cohorts(data, unit, time, cohort)
     treated = (coh > 0).to_numpy()
     if treated.all():
         raise PanelDataError(

@@ -197,6 +197,9 @@ def honest_sensitivity(
     >>> res.table[["M", "lb", "ub"]].shape
     (3, 3)
     """
+    from ._validation import check_int
+
+    grid_points = check_int("grid_points", grid_points, minimum=2)
     import moderndid
 
     if method not in ("relative_magnitude", "smoothness"):

@@ -37,7 +37,7 @@ import pandas as pd
 
 from ._demean import _sorted_layout, _TwoWayAnnihilator
 from ._results import Result
-from ._validation import PanelDataError, as_list, check_absorbing, check_binary, check_panel
+from ._validation import PanelDataError, as_list, check_absorbing, check_binary, check_int, check_panel
 
 __all__ = ["placebo_test", "PlaceboResult"]
 
@@ -261,15 +261,14 @@ def placebo_test(
     controls = as_list(controls)
     used = [outcome, treatment, *controls]
     if cluster is None:
-        check_panel(_narrow(data, [unit, time, *used]), unit, time, used)
+        check_panel(_narrow(data, [unit, time, *used]), unit, time, used, ordered_time=True)
     else:
-        check_panel(_narrow(data, [unit, time, *used, cluster]), unit, time, [*used, cluster])
+        check_panel(_narrow(data, [unit, time, *used, cluster]), unit, time, [*used, cluster], ordered_time=True)
     check_binary(data, treatment)
     if kind not in ("permute", "in_time"):
         raise ValueError("kind must be 'permute' or 'in_time'")
-    if int(n_draws) < 1:
-        raise ValueError("n_draws must be a positive number of draws")
-    n = int(n_draws)
+    n = check_int("n_draws", n_draws, minimum=1)
+    seed = check_int("seed", seed, minimum=0)
 
     u_codes, t_codes, units, periods, order, starts = _sorted_layout(data, unit, time)
     u_s, t_s = u_codes[order], t_codes[order]

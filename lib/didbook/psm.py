@@ -33,7 +33,7 @@ import pandas as pd
 
 from ._engine import _engine_info, _WarningLog
 from ._results import Result
-from ._validation import PanelDataError, as_list, check_absorbing, check_binary, check_panel
+from ._validation import PanelDataError, as_list, check_absorbing, check_binary, check_int, check_panel
 from .twfe import twfe
 
 __all__ = ["psm_did", "PsmDidResult", "smd", "nearest_neighbor_match"]
@@ -234,11 +234,10 @@ def psm_did(
         raise ValueError(f"caliper_scale must be 'absolute' or 'sd', got {caliper_scale!r}")
     if period not in ("pre", "first"):
         raise ValueError(f"period must be 'pre' or 'first', got {period!r}")
-    if not (isinstance(ratio, (int, np.integer)) and ratio >= 1):
-        raise ValueError(f"ratio must be a positive integer, got {ratio!r}")
+    ratio = check_int("ratio", ratio, minimum=1)
     if not caliper > 0:
         raise ValueError(f"caliper must be positive, got {caliper!r}")
-    check_panel(data, unit, time, [outcome, treatment, *controls] + ([cluster] if cluster else []))
+    check_panel(data, unit, time, [outcome, treatment, *controls] + ([cluster] if cluster else []), ordered_time=True)
     for c in controls:
         if not pd.api.types.is_numeric_dtype(data[c]):
             raise PanelDataError(f"covariate {c!r} must be numeric, got dtype {data[c].dtype}")

@@ -40,7 +40,16 @@ import pandas as pd
 
 from ._engine import _engine_info, _WarningLog
 from ._results import TIDY_COLUMNS, Result, tidy_frame
-from ._validation import PanelDataError, as_list, check_absorbing, check_binary, check_panel
+from ._validation import (
+    PanelDataError,
+    as_list,
+    check_absorbing,
+    check_binary,
+    check_cohorts,
+    check_int,
+    check_panel,
+    plain,
+)
 
 __all__ = ["staggered", "StaggeredResult", "StaggeredAggregate"]
 
@@ -224,38 +233,14 @@ class StaggeredResult(Result):
 
 def _prepare(data, outcome, unit, time, cohort, controls, treatment, cluster) -> tuple[pd.DataFrame, dict]:
     used = [outcome, cohort, *controls] + ([treatment] if treatment else []) + ([cluster] if cluster else [])
-    check_panel(data, unit, time, used, allow_nan=[cohort])
-    for c in [outcome, time, *controls]:
+    check_panel(data, unit, time, used, allow_nan=[cohort], ordered_time=True)
+    for c in [outcome, *controls]:
         if not pd.api.types.is_numeric_dtype(data[c]):
             raise PanelDataError(f"column {c!r} must be numeric, got dtype {data[c].dtype}")
-    if not pd.api.types.is_numeric_dtype(data[cohort]):
-        raise PanelDataError(f"cohort column {cohort!r} must be numeric (first treated period; 0/NaN = never)")
+    g = check_cohorts(data, unit, time, cohort)
     d = data.copy()
-    g = d[cohort].fillna(0).astype(float)
-    if (g < 0).any():
-        raise PanelDataError(f"cohort column {cohort!r} has negative values; use the first treated period, 0 = never")
     d[cohort] = g
-    varies = d.groupby(unit)[cohort].nunique()
-    if (varies > 1).any():
-        u = varies.index[varies > 1][0]
-        raise PanelDataError(
-            f"cohort column {cohort!r} is not constant within unit for {int((varies > 1).sum())} unit(s) "
-            f"(e.g. {unit}={u}); the cohort is a unit-level first-treatment period"
-        )
-    tmin, tmax = d[time].min(), d[time].max()
     treated_g = g[g > 0]
-    if (treated_g <= tmin).any():
-        n = d.loc[(g > 0) & (g <= tmin), unit].nunique()
-        raise PanelDataError(
-            f"{n} unit(s) are treated already in the first period ({cohort} <= {tmin}); they have no "
-            "untreated period and cannot be used. Drop them explicitly before estimating."
-        )
-    if (treated_g > tmax).any():
-        n = d.loc[g > tmax, unit].nunique()
-        raise PanelDataError(
-            f"{n} unit(s) have {cohort} after the last period ({tmax}); recode them explicitly as never "
-            "treated (0) if that is what you mean"
-        )
     if treatment:
         check_binary(d, treatment)
         check_absorbing(d, unit, time, treatment)
@@ -265,7 +250,8 @@ def _prepare(data, outcome, unit, time, cohort, controls, treatment, cluster) ->
             r = d.loc[bad].iloc[0]
             raise PanelDataError(
                 f"cohort column {cohort!r} is inconsistent with treatment {treatment!r} in {int(bad.sum())} row(s) "
-                f"(e.g. {unit}={r[unit]}, {time}={r[time]}: {cohort}={r[cohort]:g}, {treatment}={r[treatment]}); "
+                f"(e.g. {unit}={plain(r[unit])}, {time}={plain(r[time])}: {cohort}={r[cohort]:g}, "
+                f"{treatment}={plain(r[treatment])}); "
                 f"expected {treatment} = 1 exactly when {time} >= {cohort} > 0"
             )
     if not (g > 0).any():
@@ -280,10 +266,12 @@ def _prepare(data, outcome, unit, time, cohort, controls, treatment, cluster) ->
             )
     n_t = d.groupby(unit)[time].nunique()
     balanced = bool((n_t == d[time].nunique()).all())
+    n_incomplete = int((n_t < d[time].nunique()).sum())
     facts = {
         "n_units": int(d[unit].nunique()),
         "n_periods": int(d[time].nunique()),
         "balanced": balanced,
+        "n_incomplete": n_incomplete,
         "cohorts": sorted(int(x) for x in treated_g.unique()),
         "n_never": int(d.loc[g == 0, unit].nunique()),
     }
@@ -307,7 +295,21 @@ def _gt_frame(cohort, time_, est, se, alpha, df=None) -> pd.DataFrame:
 
 
 def _fit_cs(
-    d, outcome, unit, time, cohort, control, controls, est_method, anticipation, alpha, cluster, n_draws, seed, log
+    d,
+    outcome,
+    unit,
+    time,
+    cohort,
+    control,
+    controls,
+    est_method,
+    anticipation,
+    alpha,
+    cluster,
+    n_draws,
+    seed,
+    log,
+    balanced=True,
 ):
     import moderndid
 
@@ -339,11 +341,16 @@ def _fit_cs(
     )
     if boot:
         kw.update(biters=int(n_draws), random_state=seed)
+    if not balanced:  # moderndid 0.x: panel=True with unbalanced data fails; this is R did's unbalanced path
+        kw.update(panel=False, allow_unbalanced_panel=True)
     try:
         with log:
             mp = moderndid.att_gt(**kw)
     except (ValueError, np.linalg.LinAlgError) as e:
-        raise PanelDataError(f"Callaway-Sant'Anna estimation failed: {e}") from e
+        raise PanelDataError(
+            f"Callaway-Sant'Anna estimation failed (engine moderndid said: {e}); check that every cohort has "
+            "enough units observed before and after adoption, and that controls vary across units"
+        ) from e
     gt = _gt_frame(mp.groups, mp.times, mp.att_gt, mp.se_gt, alpha)
     return mp, gt
 
@@ -352,8 +359,21 @@ def _agg_cs(res: StaggeredResult, kind: str) -> StaggeredAggregate:
     import moderndid
 
     log = _WarningLog()
-    with log:
-        a = moderndid.aggte(res.engine, type=kind, cband=False, alp=res.alpha)
+    try:
+        with log:
+            a = moderndid.aggte(res.engine, type=kind, cband=False, alp=res.alpha)
+    except ValueError as e:
+        gt = res.att_gt
+        miss = gt.loc[gt["estimate"].isna() | gt["std_error"].isna(), ["cohort", "time"]]
+        cells = ", ".join(f"({int(g)}, {int(t)})" for g, t in miss.to_numpy()[:5])
+        if "Missing values" in str(e):
+            raise PanelDataError(
+                f"the {kind!r} aggregation needs every group-time ATT, but {len(miss)} could not be estimated "
+                f"(NaN), e.g. (cohort, period) {cells}: too few units of a cohort or of its comparison group "
+                "are observed in those periods. Drop the cohorts with too few units, use control='notyet', "
+                "or use method='bjs' (imputation uses every untreated observation)"
+            ) from e
+        raise PanelDataError(f"Callaway-Sant'Anna aggregation {kind!r} failed (engine moderndid said: {e})") from e
     if kind == "simple":
         tb = tidy_frame(["ATT (simple)"], [a.overall_att], [a.overall_se], alpha=res.alpha)
         vcov = None
@@ -626,7 +646,9 @@ def staggered(
         Missing columns, duplicated unit-period rows, NaNs, a cohort that varies within a unit,
         units treated in the first period, a cohort inconsistent with ``treatment``, a
         non-binary or switching-off ``treatment``, collinear controls, no never-treated units
-        with ``control="never"``, an unbalanced panel with ``method="cs"``.
+        with ``control="never"``, cohorts outside the panel (never treated coded 9999: code it 0 or
+        leave it empty), a non-numeric ``time``, +-inf values. Unbalanced panels are accepted by all
+        three methods (``"cs"`` uses moderndid's ``allow_unbalanced_panel``; ``info`` says so).
 
     Examples
     --------
@@ -643,8 +665,10 @@ def staggered(
         raise ValueError(f"control must be 'never' or 'notyet', got {control!r}")
     if est_method not in ("dr", "ipw", "reg"):
         raise ValueError(f"est_method must be 'dr', 'ipw' or 'reg', got {est_method!r}")
-    if not isinstance(anticipation, (int, np.integer)) or anticipation < 0:
-        raise ValueError(f"anticipation must be a non-negative integer, got {anticipation!r}")
+    anticipation = check_int("anticipation", anticipation, minimum=0)
+    n_draws = check_int("n_draws", n_draws, minimum=0)
+    if seed is not None:
+        seed = check_int("seed", seed, minimum=0)
     if not 0 < alpha < 1:
         raise ValueError(f"alpha must be in (0, 1), got {alpha!r}")
     if method == "sa" and control != "never":
@@ -661,11 +685,6 @@ def staggered(
         )
     if method == "cs" and control == "notyet" and facts["n_never"] == 0 and len(facts["cohorts"]) < 2:
         raise PanelDataError("no untreated comparison units: a single cohort and no never-treated units")
-    if method == "cs" and not facts["balanced"]:
-        raise PanelDataError(
-            "unbalanced panel: method='cs' on panel data needs every unit observed in every period; "
-            "balance the panel explicitly or use method='bjs' (imputation handles unbalanced panels)"
-        )
     if method == "bjs" and facts["n_never"] == 0 and len(facts["cohorts"]) < 2:
         raise PanelDataError("no untreated comparison units: a single cohort and no never-treated units")
     d = d.sort_values([unit, time]).reset_index(drop=True)
@@ -690,7 +709,16 @@ def staggered(
             n_draws,
             seed,
             log,
+            facts["balanced"],
         )
+        if not facts["balanced"]:
+            notes["unbalanced panel"] = (
+                f"{facts['n_incomplete']} of {facts['n_units']} units are not observed in every period; "
+                "estimated as R did's allow_unbalanced_panel (moderndid: unbalanced-panel estimators, "
+                "standard errors clustered by unit): every observation is used and no unit is dropped, "
+                "but unit effects are not differenced out, so standard errors are larger than on a "
+                "balanced panel"
+            )
         title = f"Callaway-Sant'Anna group-time ATTs ({est_method.upper()}, control: {control} treated)"
         if control == "notyet" and facts["n_never"] == 0:
             last = max(facts["cohorts"])

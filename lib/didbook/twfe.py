@@ -36,7 +36,7 @@ from ._fitting import (
     _warn_clusters,
 )
 from ._results import Result
-from ._validation import PanelDataError, as_list, check_panel
+from ._validation import PanelDataError, as_list, check_panel, plain, switching_units
 
 __all__ = ["twfe", "TwfeResult", "FEW_CLUSTERS", "FewClustersWarning"]
 
@@ -168,7 +168,7 @@ def twfe(
         used.append(weights)
     if cluster is not None:
         used.append(cluster)
-    check_panel(data, unit, time, used)
+    check_panel(data, unit, time, used, ordered_time=unit_trends)
     _check_treatment(data, treatment, unit, time, treatment_type)
     if weights is not None and not (data[weights].to_numpy(dtype=float) > 0).all():
         raise PanelDataError(f"weights column {weights!r} must be strictly positive")
@@ -192,6 +192,15 @@ def twfe(
     table = _tidy_from_fit(fit, names)
     g = _n_clusters(fit, vcov)
     notes = _warn_clusters(g, warn_few_clusters)
+    if pd.api.types.is_numeric_dtype(data[time]):
+        off = switching_units(data, unit, time, treatment)
+        if len(off):
+            notes.append(
+                f"treatment {treatment!r} switches off (1 then 0) for {len(off)} unit(s) (e.g. {unit}="
+                f"{plain(off[0])}): TWFE accepts it and compares treated with untreated periods, but the "
+                "estimators for staggered adoption (event_study, staggered, bacon_decomposition, "
+                "placebo_test, psm_did) assume treatment is absorbing and refuse these data"
+            )
     info = {
         "Outcome": outcome,
         "Treatment": treatment,
