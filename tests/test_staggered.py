@@ -343,7 +343,6 @@ def test_small_panel_runs():
             ),
             "no never-treated",
         ),
-        (lambda d: d.drop(index=[7]), "unbalanced"),
         (lambda d: d.assign(g=np.where(d.id == 1, 1, d["g"]), d=np.where(d.id == 1, 1, d["d"])), "first period"),
     ],
 )

@@ -52,6 +52,7 @@ from .inequality import (
 )
 from .monte_carlo import MonteCarloResult, monte_carlo
 from .pages import glue_all
+from .parameters import ParameterError, ParameterTypeError, check_parameters
 from .placebo import PlaceboResult, placebo_test
 from .plotting import use_book_style
 from .psm import PsmDidResult, psm_did
@@ -67,6 +68,9 @@ __all__ = [
     "PanelDataError",
     "use_book_style",
     "glue_all",
+    "check_parameters",
+    "ParameterError",
+    "ParameterTypeError",
     # data
     "Dataset",
     "list_datasets",
