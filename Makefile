@@ -12,7 +12,7 @@ STAMP  := $(VENV)/.installed-stamp
 JB     := $(PY) -c 'import sys; from jupyter_book.cli.main import main; sys.exit(main())'
 JB_FLAGS := -W -n --keep-going
 
-.PHONY: book test setup data notebooks html benchmark clean
+.PHONY: book test setup data notebooks html benchmark clean book-no-solutions student-notebooks colab-setup
 
 book: html
 
@@ -35,6 +35,21 @@ notebooks: data
 html: notebooks
 	rm -rf _build/html _build/.doctrees _build/jupyter_execute
 	$(JB) build _build/src --path-output . $(JB_FLAGS)
+
+# Instructors: the book without solutions (_build/html-no-solutions), student copies of the chapter
+# notebooks without solutions (_build/student; per-student seeds: see scripts/student_notebooks.py).
+book-no-solutions: notebooks
+	$(PY) scripts/student_notebooks.py --no-solutions-config _build/src
+	rm -rf _build/no-solutions _build/html-no-solutions
+	$(JB) build _build/src --config _build/src/_config_no_solutions.yml --path-output _build/no-solutions $(JB_FLAGS)
+	mv _build/no-solutions/_build/html _build/html-no-solutions && rm -rf _build/no-solutions
+
+student-notebooks: $(STAMP)
+	$(PY) scripts/student_notebooks.py --out _build/student $(if $(STUDENTS),--students $(STUDENTS))
+
+# After changing `repository: url` in _config.yml: rewrite the hidden Colab setup cell of every chapter.
+colab-setup: $(STAMP)
+	$(PY) scripts/colab_setup.py --all
 
 test: book
 	$(PY) -m ruff check .
