@@ -29,6 +29,10 @@ NOT_YET_CONVERTED = {
     "income_gap_mechanisms",  # new chapter being written
     "policy_implications",  # new chapter being written
     "your_panel",  # new chapter being written
+    "spatial_equalization",  # new chapter being written
+    "event_study",  # stub, to become a chapter
+    "robustness",  # stub, to become a chapter
+    "honest_parallel_trends",  # stub, to become a chapter
 }
 # ---------------------------------------------------------------------------------------------------------
 
