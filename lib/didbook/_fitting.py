@@ -38,10 +38,12 @@ __all__ = [
     "_warn_clusters",
 ]
 
-#: Below this many clusters, cluster-robust t-tests over-reject (Angrist and Pischke's "42";
-#: Cameron, Gelbach and Miller 2008): the estimators add a note to the result suggesting
-#: :func:`didbook.wild_cluster_bootstrap`. The organ-donation example (27 states) gets the note;
-#: the castle example (50 states) does not.
+#: Below this many clusters the estimators add a note to the result suggesting a check with
+#: :func:`didbook.wild_cluster_bootstrap` or :func:`didbook.placebo_test`. There is no threshold
+#: above which cluster-robust t-tests are safe: they over-reject when clusters are few, unequal in
+#: size, or when few clusters are treated (Cameron, Gelbach and Miller 2008; MacKinnon and Webb
+#: 2017). 42 is only a rule-of-thumb trigger for the reminder. The organ-donation example (27
+#: states) gets the note; the castle example (50 states) does not.
 FEW_CLUSTERS = 42
 
 _TREND_PREFIX = "didbook_trend_"
@@ -255,8 +257,9 @@ def _few_clusters_note(g: int | None) -> str | None:
     if g is None or g >= FEW_CLUSTERS:
         return None
     return (
-        f"only {g} clusters (< {FEW_CLUSTERS}): cluster-robust t-tests over-reject with few clusters; "
-        "consider didbook.wild_cluster_bootstrap(...) for the p-value and confidence interval"
+        f"only {g} clusters: cluster-robust t-tests can over-reject when clusters are few or unequal, and "
+        "most when few of them are treated (there is no safe threshold); check the p-value and interval "
+        "with didbook.wild_cluster_bootstrap(...) or didbook.placebo_test(..., cluster=...)"
     )
 
 

@@ -155,8 +155,8 @@ def twfe(
     >>> fit = didbook.twfe(df, "Rate", "Treated", "State", "Quarter")
     >>> round(fit.estimate, 6), round(fit.std_error, 6)
     (-0.022459, 0.006131)
-    >>> fit.notes[0][:34]
-    'only 27 clusters (< 42): cluster-r'
+    >>> fit.notes[0][:37]
+    'only 27 clusters: cluster-robust t-te'
 
     """
     controls = as_list(controls)
