@@ -7,6 +7,12 @@ The source tree stays clean (notebooks are committed without outputs). This scri
    executed copy to ``_build/src/notebooks/``;
 3. tags the cell papermill injects for parameters ``remove-cell`` so the rendered page hides it.
 
+Parameters are strict: before papermill runs, each ``-p NAME VALUE`` is checked against the
+notebook's ``parameters`` cell (and the ``choices``/``minimum`` of its hidden check cell) with
+:func:`didbook.parameters.validate`; an undeclared name, a wrong type or a value not allowed stops
+the run with a message naming the parameter and what it accepts (exit status 2). The same rules run
+inside the notebook (``didbook.check_parameters``), so plain ``papermill`` refuses them too.
+
 Jupyter Book then renders ``_build/src`` with execution off (see the Makefile).
 
 Usage::
@@ -90,6 +96,20 @@ def execute(src: Path, dest_dir: Path, parameters: dict) -> tuple[Path, float, s
         return src, time.perf_counter() - start, f"{type(exc).__name__}: {str(exc)[-3000:]}"
 
 
+def check_parameters(notebooks: list[Path], params: dict) -> list[str]:
+    """Messages for every notebook whose declared parameters refuse ``params`` (empty if all accept them)."""
+    from didbook.parameters import ParameterError, notebook_parameters, validate
+
+    bad = []
+    for nb in notebooks:
+        declared, options = notebook_parameters(nb)
+        try:
+            validate(declared, params, where=nb.name, **options)
+        except ParameterError as err:
+            bad.append(f"{nb.name}: {type(err).__name__}: {err}")
+    return bad
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("notebooks", nargs="*", type=Path, help="notebooks to run (default: all)")
@@ -119,6 +139,10 @@ def main(argv: list[str] | None = None) -> int:
     if not notebooks:
         print("no notebooks found", file=sys.stderr)
         return 1
+    bad = check_parameters(notebooks, params)
+    if bad:
+        print("\n".join(bad), file=sys.stderr)
+        return 2
     if not args.notebooks:
         copy_sources(args.out)
     dest_dir = args.out / "notebooks"

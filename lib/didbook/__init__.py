@@ -20,7 +20,7 @@ Figures
 """
 
 # Grouped by topic in the module docstring above and in __all__ below; imports are sorted.
-from ._validation import PanelDataError
+from ._validation import PanelDataError, prepare_panel
 from .bacon import BaconResult, bacon_decomposition
 from .bootstrap import BootstrapResult, wild_cluster_bootstrap
 from .datasets import Dataset, list_datasets, load_dataset
@@ -69,6 +69,7 @@ __all__ = [
     "use_book_style",
     "glue_all",
     "check_parameters",
+    "prepare_panel",
     "ParameterError",
     "ParameterTypeError",
     # data

@@ -22,6 +22,7 @@ __all__ = [
     "check_int",
     "check_number",
     "plain",
+    "prepare_panel",
     "as_list",
     "check_values",
 ]
@@ -283,3 +284,117 @@ def check_values(
         raise ValueError(f"{name} has {int((~np.isfinite(arr)).sum())} infinite value(s)")
     if nonnegative and (arr < 0).any():
         raise ValueError(f"{name} has {int((arr < 0).sum())} negative value(s) (min {arr.min():g}); {why_nonnegative}")
+
+
+COHORT_COLUMN = "didbook_cohort"
+TREATED_COLUMN = "didbook_treated"
+
+
+def prepare_panel(
+    data: pd.DataFrame,
+    unit: str,
+    time: str,
+    outcome: str,
+    cohort: str | None = None,
+    treatment: str | None = None,
+    controls: Sequence[str] = (),
+    cluster: str | None = None,
+):
+    """Get any long panel ready for every estimator, dropping nothing silently.
+
+    Checks that each role names a column, that ``time`` is numeric and that the adoption
+    information is usable; then, explicitly and counted in the returned report, drops rows with a
+    missing value in a used column and units treated already in the first period (they have no
+    untreated period). Adds ``didbook_cohort`` (first treated period, 0 = never) and
+    ``didbook_treated`` (``1{time >= cohort > 0}``).
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        Long panel, one row per unit and period (unbalanced is fine).
+    unit, time, outcome : str
+        Column names (``time`` numeric).
+    cohort : str, optional
+        First treated period of each unit; 0 or empty (NaN) = never treated.
+    treatment : str, optional
+        0/1 absorbing treatment. With ``cohort`` it must agree with it; alone, the cohort is the
+        first period with ``treatment == 1``. At least one of the two is needed.
+    controls : sequence of str
+        Time-varying covariates.
+    cluster : str, optional
+        Cluster column (default: the unit).
+
+    Returns
+    -------
+    tuple of (pandas.DataFrame, dict)
+        The prepared panel and a report: ``rows_in``, ``rows_missing`` (dropped),
+        ``units_always_treated`` (dropped), ``rows_out``.
+
+    Raises
+    ------
+    PanelDataError
+        A role that is not a column, a non-numeric ``time``, neither ``cohort`` nor ``treatment``,
+        a cohort after the last period (never treated coded 9999: code it 0 or leave it empty), a
+        treatment that is not 0/1, switches off or disagrees with ``cohort``.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"id": [1, 1, 2, 2], "t": [1, 2, 1, 2], "y": [0.0, 1.0, 0.5, None],
+    ...                    "g": [2, 2, None, None]})
+    >>> out, report = prepare_panel(df, "id", "t", "y", cohort="g")
+    >>> out["didbook_treated"].tolist(), report["rows_missing"]
+    ([0, 1, 0], 1)
+    """
+    controls = as_list(controls)
+    if not isinstance(data, pd.DataFrame):
+        raise TypeError(f"data must be a pandas DataFrame, got {type(data).__name__}")
+    roles = {"unit": unit, "time": time, "outcome": outcome, "cohort": cohort, "treatment": treatment}
+    roles.update({"cluster": cluster, **{f"controls[{i}]": c for i, c in enumerate(controls)}})
+    for role, col in roles.items():
+        if col and col not in data.columns:
+            raise PanelDataError(
+                f"{role}={col!r} is not a column of the data; available columns: {list(data.columns)[:30]}"
+            )
+    if not cohort and not treatment:
+        raise PanelDataError("give cohort (first treated period) or treatment (0/1 column): both are empty")
+    for new in (COHORT_COLUMN, TREATED_COLUMN):
+        if new in data.columns:
+            raise PanelDataError(f"the data already have a column {new!r}; rename it")
+    check_time(data, time)
+    used = list(dict.fromkeys([unit, time, outcome, *controls, *([cluster] if cluster else [])]))
+    used += [c for c in (treatment,) if c and c not in used]
+    d = data.dropna(subset=used).copy()
+    report = {"rows_in": int(len(data)), "rows_missing": int(len(data) - len(d))}
+    if cohort:
+        g = d[cohort]
+        if not pd.api.types.is_numeric_dtype(g):
+            raise PanelDataError(
+                f"cohort column {cohort!r} must be numeric (first treated period; 0 or empty = never), "
+                f"got dtype {g.dtype}"
+            )
+        g = g.astype(float).fillna(0.0)
+    else:
+        check_binary(d, treatment)
+        check_absorbing(d, unit, time, treatment)
+        first = d.loc[d[treatment] == 1].groupby(unit)[time].min()
+        g = d[unit].map(first).astype(float).fillna(0.0)
+    d[COHORT_COLUMN] = g
+    tmin = d[time].min()
+    early = d.loc[(g > 0) & (g <= tmin), unit].unique()
+    report["units_always_treated"] = int(len(early))
+    d = d.loc[~d[unit].isin(early)]
+    check_cohorts(d, unit, time, COHORT_COLUMN)
+    g = d[COHORT_COLUMN]
+    d[TREATED_COLUMN] = ((g > 0) & (d[time] >= g)).astype(int)
+    if cohort and treatment:
+        check_binary(d, treatment)
+        bad = d[TREATED_COLUMN] != d[treatment].astype(int)
+        if bad.any():
+            r = d.loc[bad].iloc[0]
+            raise PanelDataError(
+                f"cohort {cohort!r} and treatment {treatment!r} disagree in {int(bad.sum())} row(s) (e.g. "
+                f"{unit}={plain(r[unit])}, {time}={plain(r[time])}); expected {treatment} = 1 exactly when "
+                f"{time} >= {cohort} > 0. Pass only one of them"
+            )
+    report["rows_out"] = int(len(d))
+    return d.reset_index(drop=True), report

@@ -61,6 +61,7 @@ __all__ = [
     "split_list",
     "CHECK_CELL_SOURCE",
     "CHECK_CELL_TAG",
+    "INJECTED_HEADER",
 ]
 
 #: Source of the standard hidden check cell (``scripts/add_parameter_checks.py`` inserts it).
@@ -234,7 +235,7 @@ def check_parameters(
     minimum: Mapping[str, float] | None = None,
     declared: Mapping[str, Any] | None = None,
     passed: Mapping[str, Any] | None = None,
-) -> dict[str, Any]:
+) -> None:
     """Refuse parameters the chapter's ``parameters`` cell does not declare, or of the wrong type or value.
 
     Call it in the cell right after the ``parameters`` cell, as ``didbook.check_parameters(globals())``
@@ -253,8 +254,8 @@ def check_parameters(
 
     Returns
     -------
-    dict
-        The parameters' values after the check, ``{name: value}``.
+    None
+        (so the check cell displays nothing)
 
     Raises
     ------
@@ -272,7 +273,7 @@ def check_parameters(
     if declared is None:
         hist = _history(namespace)
         if hist is None:
-            return {}
+            return None
         prev = hist[-2]
         if _is_injected(prev) and len(hist) >= 3:
             declared, passed = parse_assignments(hist[-3]), parse_assignments(prev)
@@ -283,8 +284,7 @@ def check_parameters(
     for name, default in declared.items():
         if isinstance(default, (list, tuple)) and name in namespace and isinstance(namespace[name], str):
             namespace[name] = split_list(namespace[name])
-    namespace.update({k: v for k, v in values.items()})
-    return {k: namespace.get(k, v) for k, v in declared.items()}
+    namespace.update(values)
 
 
 def notebook_parameters(path: str | Path) -> tuple[dict[str, Any], dict[str, Any]]:
