@@ -167,3 +167,169 @@ def test_too_few_clusters_is_a_visible_note_not_a_warning():
 def test_not_a_dataframe():
     with pytest.raises(TypeError, match="DataFrame"):
         didbook.twfe(panel().to_dict(), "y", "d", "id", "yr")
+
+
+# ----------------------------------------------------------------------------- issue 11: refuse what cannot be handled
+
+STAG = ["staggered_cs", "staggered_bjs"]
+
+
+def call11(fn, df, **kw):
+    if fn == "staggered_cs":
+        return didbook.staggered(df, "y", "id", "yr", "cohort", **kw)
+    if fn == "staggered_bjs":
+        return didbook.staggered(df, "y", "id", "yr", "cohort", method="bjs", **kw)
+    if fn == "bacon":
+        return didbook.bacon_decomposition(df, "y", "d", "id", "yr")
+    if fn == "psm":
+        return didbook.psm_did(df, "y", "d", "id", "yr", ["x"], caliper=1.0)
+    return call(fn, df, **kw)
+
+
+EVERY = [*ALL, *STAG, "bacon", "psm"]
+
+
+@pytest.mark.parametrize("fn", EVERY)
+@pytest.mark.parametrize("value", [np.inf, -np.inf])
+def test_infinite_values_are_refused_naming_the_column(fn, value):
+    df = panel()
+    df.loc[4, "y"] = value  # e.g. the log of zero
+    with pytest.raises(PanelDataError, match=r"column 'y' has 1 infinite value\(s\).*log"):
+        call11(fn, df)
+
+
+@pytest.mark.parametrize("fn", ["twfe", "bootstrap"])
+def test_infinite_control_is_refused(fn):
+    df = panel()
+    df.loc[2, "x"] = np.inf
+    with pytest.raises(PanelDataError, match="column 'x' has 1 infinite"):
+        call11(fn, df, controls=["x"])
+
+
+@pytest.mark.parametrize("fn", ["placebo", "event_study", *STAG, "bacon", "psm"])
+def test_time_stored_as_text_is_refused_with_the_fix(fn):
+    df = panel()
+    df["yr"] = (df["yr"] - 2008).astype(str)  # "2" ... "7" would sort fine, "10" would not
+    df.loc[df["yr"] == "7", "yr"] = "10"
+    with pytest.raises(PanelDataError, match=r"time column 'yr' is not numeric.*pd\.to_numeric"):
+        call11(fn, df)
+
+
+@pytest.mark.parametrize("fn", ["placebo", "event_study", "staggered_cs", "bacon", "psm"])
+def test_treatment_switching_off_is_an_error_where_absorbing_is_assumed(fn):
+    df = panel()
+    df.loc[(df["id"] == 0) & (df["yr"] == 2015), "d"] = 0
+    kw = {"treatment": "d"} if fn == "staggered_cs" else {}
+    if fn == "event_study":  # the cohort carries the timing: a unit whose cohort varies is the analogue
+        df.loc[(df["id"] == 0) & (df["yr"] == 2015), "cohort"] = 0
+        with pytest.raises(PanelDataError, match="varies within unit"):
+            call11(fn, df)
+        return
+    with pytest.raises(PanelDataError, match=r"switches off for 1 unit\(s\) \(e\.g\. id=0\).*absorbing"):
+        call11(fn, df, **kw)
+
+
+def test_twfe_notes_a_treatment_that_switches_off():
+    df = panel()
+    df.loc[(df["id"] == 0) & (df["yr"] == 2015), "d"] = 0
+    fit = call("twfe", df)
+    assert any("switches off (1 then 0) for 1 unit(s)" in n for n in fit.notes)
+    assert not any("switches off" in n for n in call("twfe", panel()).notes)
+
+
+@pytest.mark.parametrize("fn", ["event_study", *STAG])
+def test_never_treated_coded_9999_says_code_it_0_or_empty(fn):
+    df = panel()
+    df.loc[df["cohort"] == 0, "cohort"] = 9999
+    with pytest.raises(
+        PanelDataError, match=r"after the last period 2015 \(value\(s\) \[9999\]\).*0 or leave it empty"
+    ):
+        call11(fn, df)
+
+
+@pytest.mark.parametrize("fn", ["event_study", *STAG])
+def test_cohort_before_the_panel_starts_is_refused(fn):
+    df = panel()
+    df.loc[df["id"] == 0, "cohort"] = 2005
+    df["d"] = ((df["cohort"] > 0) & (df["yr"] >= df["cohort"])).astype(int)
+    with pytest.raises(PanelDataError, match=r"<= 2010, the first period.*no untreated period"):
+        call11(fn, df)
+
+
+@pytest.mark.parametrize(
+    "fn,kw,name",
+    [
+        ("placebo", {"n_draws": "abc"}, "n_draws"),
+        ("placebo", {"seed": "x"}, "seed"),
+        ("bootstrap", {"n_draws": "abc"}, "n_draws"),
+        ("staggered_cs", {"n_draws": "abc"}, "n_draws"),
+        ("staggered_cs", {"anticipation": 0.5}, "anticipation"),
+        ("event_study", {"leads": "2"}, "leads"),
+    ],
+)
+def test_parameter_types_raise_type_error_naming_the_parameter(fn, kw, name):
+    df = panel()
+    with pytest.raises(TypeError, match=rf"^{name} must be a whole number"):
+        if fn == "placebo":
+            didbook.placebo_test(df, "y", "d", "id", "yr", progress=False, **{"n_draws": 20, **kw})
+        elif fn == "event_study":
+            didbook.event_study(df, "y", "id", "yr", "cohort", lags=2, **kw)
+        elif fn == "bootstrap":
+            didbook.wild_cluster_bootstrap(df, "y", "d", "id", "yr", "prov", conf_int=False, **kw)
+        else:
+            call11(fn, df, **kw)
+
+
+def test_psm_ratio_type():
+    with pytest.raises(TypeError, match="ratio must be a whole number"):
+        didbook.psm_did(panel(), "y", "d", "id", "yr", ["x"], ratio="2")
+
+
+def test_unbalanced_panel_works_in_callaway_santanna():
+    df = make_panel(units=60, periods=8, drop=0.05, seed=1, effect=-0.5)
+    fit = didbook.staggered(df, "y", "id", "yr", "cohort")
+    assert np.isfinite(fit.estimate) and np.isfinite(fit.std_error)
+    assert "not observed in every period" in fit.info["unbalanced panel"]
+    assert np.isfinite(fit.aggregate("dynamic").estimate)
+
+
+def test_unbalanced_bacon_says_how_many_units_balancing_drops():
+    df = panel().drop(index=[3, 20])
+    with pytest.raises(PanelDataError, match=r"2 of 12 unit\(s\).*Balancing would drop those 2 units \(17%\)"):
+        call11("bacon", df)
+
+
+def test_messages_show_plain_numbers():
+    df = panel()
+    df["cohort"] = df["cohort"].astype("int64")
+    df.loc[df["cohort"] == 0, "cohort"] = 9999
+    with pytest.raises(PanelDataError) as err:
+        call11("staggered_cs", df)
+    assert "np." not in str(err.value) and "int64" not in str(err.value)
+
+
+def test_cs_engine_message_is_translated(monkeypatch):
+    import moderndid
+
+    fit = didbook.staggered(make_panel(), "y", "id", "yr", "cohort")
+
+    def fail(*a, **k):
+        raise ValueError("Missing values at att_gt found. If you want to remove these, set `dropna = True'.")
+
+    monkeypatch.setattr(moderndid, "aggte", fail)
+    with pytest.raises(PanelDataError) as err:
+        fit.aggregate("calendar")
+    assert "dropna" not in str(err.value) and "could not be estimated" in str(err.value)
+
+
+def test_prepare_panel_names_the_role_and_counts_what_it_drops():
+    df = panel().rename(columns={"cohort": "adopt"})
+    with pytest.raises(PanelDataError, match=r"cohort='cohort' is not a column"):
+        didbook.prepare_panel(df, "id", "yr", "y", cohort="cohort")
+    df["adopt"] = df["adopt"].astype(float).replace(0, np.nan)  # never treated left empty
+    df.loc[1, "y"] = np.nan
+    out, report = didbook.prepare_panel(df, "id", "yr", "y", cohort="adopt", controls=["x"])
+    assert report["rows_missing"] == 1 and len(out) == len(df) - 1
+    assert (out["didbook_treated"] == out["d"]).all()
+    out2, _ = didbook.prepare_panel(df.drop(columns="adopt"), "id", "yr", "y", treatment="d")
+    assert (out2["didbook_cohort"].to_numpy() == out["didbook_cohort"].reindex(out2.index).to_numpy()).sum() > 0

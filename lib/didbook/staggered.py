@@ -347,8 +347,9 @@ def _fit_cs(
         with log:
             mp = moderndid.att_gt(**kw)
     except (ValueError, np.linalg.LinAlgError) as e:
+        said = str(e).replace("control_group='notyettreated'", "control='notyet'").replace("`dropna = True'", "")
         raise PanelDataError(
-            f"Callaway-Sant'Anna estimation failed (engine moderndid said: {e}); check that every cohort has "
+            f"Callaway-Sant'Anna estimation failed (engine moderndid said: {said}); check that every cohort has "
             "enough units observed before and after adoption, and that controls vary across units"
         ) from e
     gt = _gt_frame(mp.groups, mp.times, mp.att_gt, mp.se_gt, alpha)
