@@ -129,3 +129,52 @@ def test_not_batchable_is_explicit(balanced, unbalanced):
         _batched.staggered(unbalanced[0], unbalanced[1], "platform_cohort", method="cs")
     with pytest.raises(ValueError, match="shape"):
         _batched.twfe(data, Y[:-1], "platform_treated")
+
+
+def _placebo_design(data, k=3, year=2016, seed=4):
+    """A province-level placebo launch (all cities of k provinces in ``year``), as the size study."""
+    launched = np.random.default_rng(seed).choice(np.sort(data["province_id"].unique()), k, replace=False)
+    d = data[["city_id", "province_id", "year"]].copy()
+    d["placebo"] = (d["province_id"].isin(launched) & (d["year"] >= year)).astype(int)
+    return d
+
+
+@pytest.mark.parametrize("weight_type", ["rademacher", "webb"])
+def test_wild_bootstrap_pvalues_equal_library(balanced, weight_type):
+    data, Y = balanced
+    d = _placebo_design(data)
+    got = _batched.wild_bootstrap_pvalues(
+        d, Y, "placebo", "city_id", "year", "province_id", n_draws=199, seed=3, weight_type=weight_type
+    )
+    want = []
+    for r in range(Y.shape[1]):
+        d["y_draw"] = Y[:, r]
+        res = didbook.wild_cluster_bootstrap(
+            d,
+            "y_draw",
+            "placebo",
+            "city_id",
+            "year",
+            "province_id",
+            n_draws=199,
+            seed=3,
+            weight_type=weight_type,
+            conf_int=False,
+        )
+        want.append(res.p_value)
+    np.testing.assert_allclose(got, want, rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize(("cluster", "controls"), [("province_id", []), (None, CONTROLS)])
+def test_placebo_pvalues_equal_library(balanced, cluster, controls):
+    data, Y = balanced
+    d = _placebo_design(data).join(data[CONTROLS])
+    got = _batched.placebo_pvalues(d, Y, "placebo", "city_id", "year", cluster, n_draws=199, seed=3, controls=controls)
+    want = []
+    for r in range(Y.shape[1]):
+        d["y_draw"] = Y[:, r]
+        res = didbook.placebo_test(
+            d, "y_draw", "placebo", "city_id", "year", controls, n_draws=199, seed=3, cluster=cluster, progress=False
+        )
+        want.append(res.p_value)
+    np.testing.assert_allclose(got, want, rtol=0, atol=1e-12)

@@ -29,6 +29,16 @@ error; ``tests/test_batched.py`` checks agreement to 1e-8 against :func:`didbook
     analytic influence-function standard error ``sqrt(mean(psi^2) / n)`` including the
     estimation effect of the weights. Balanced panels only (as the library).
 
+``wild_bootstrap_pvalues``
+    WCR wild cluster bootstrap p-values (:func:`didbook.wild_cluster_bootstrap` with
+    ``conf_int=False``): same weights (same seed), same bootstrap t and p-value convention; the
+    cluster summaries of every draw are formed at once.
+``placebo_pvalues``
+    Randomization-inference p-values (:func:`didbook.placebo_test`, ``kind="permute"``, optionally
+    re-assigning whole clusters): the placebo assignments, drawn by the library's code with the
+    same seed, are fixed across draws, so every placebo coefficient is a linear map of ``y``.
+    Both are tested draw by draw against the library in ``tests/test_batched.py`` (1e-12).
+
 Anything else raises :class:`NotBatchable` with the reason, and callers fall back to per-draw
 library fits.
 """
@@ -42,7 +52,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse, stats
 
-__all__ = ["NotBatchable", "BatchFit", "twfe", "staggered"]
+__all__ = ["NotBatchable", "BatchFit", "twfe", "staggered", "wild_bootstrap_pvalues", "placebo_pvalues"]
 
 
 class NotBatchable(ValueError):
@@ -436,3 +446,153 @@ def staggered(
     if anticipation:
         raise NotBatchable("BJS with anticipation is not batched")
     return _bjs(data, Y, g, lay, tv, controls, cluster, unit, alpha, anticipation)
+
+
+# ---------------------------------------------------------------------------------------------
+# Wild cluster bootstrap (WCR) and province-level randomization inference p-values
+# ---------------------------------------------------------------------------------------------
+
+
+def _fwl_design(data: pd.DataFrame, Y, treatment: str, unit: str, time: str, controls: Sequence[str]):
+    """Rows sorted as the library sorts them, the two-way annihilator ``M``, ``M d`` and ``M Y``."""
+    from ._demean import _sorted_layout, _TwoWayAnnihilator
+
+    Y = _as_matrix(Y, len(data))
+    controls = list(controls)
+    u_codes, t_codes, units, periods, order, starts = _sorted_layout(data, unit, time)
+    X = data[controls].to_numpy(dtype=float)[order] if controls else None
+    M = _TwoWayAnnihilator(u_codes[order], t_codes[order], starts, X, controls)
+    d = data[treatment].to_numpy(dtype=float)
+    return u_codes, t_codes, units, periods, order, M, M(d[order]), M(Y[order])
+
+
+def wild_bootstrap_pvalues(
+    data: pd.DataFrame,
+    Y,
+    treatment: str,
+    unit: str = "city_id",
+    time: str = "year",
+    cluster: str = "province_id",
+    n_draws: int = 9999,
+    seed: int = 0,
+    weight_type: str = "rademacher",
+    *,
+    controls: Sequence[str] = (),
+) -> np.ndarray:
+    """WCR wild cluster bootstrap p-values of ``H0: beta = 0`` for every column of ``Y``.
+
+    Equals ``didbook.wild_cluster_bootstrap(data_r, ..., n_draws=n_draws, seed=seed,
+    weight_type=weight_type, conf_int=False).p_value`` for each draw ``r`` (same bootstrap weights:
+    same seed), using the library's own weights, t statistics and p-value convention. The
+    design-fixed parts (``M d``, cluster summaries ``M (d~ 1_g)``, weight matrix) are computed once;
+    each outcome column then costs ``O(N G + G^2 n_draws)``.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        The fixed design (unit, time, treatment, cluster and control columns).
+    Y : array-like, shape (n_rows, R)
+        Outcome draws, rows aligned with ``data``.
+    treatment, unit, time, cluster : str
+        Column names, as in :func:`didbook.wild_cluster_bootstrap`.
+    n_draws, seed, weight_type
+        Bootstrap draws, seed and weights (``"rademacher"`` or ``"webb"``), as the library.
+    controls : sequence of str
+        Covariates partialled out with the fixed effects.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``R`` bootstrap p-values.
+    """
+    from .bootstrap import _draw_weights, _pvalue, _WildT
+
+    _, _, _, _, order, M, dt, Yt = _fwl_design(data, Y, treatment, unit, time, controls)
+    cl, G = _codes(data[cluster].iloc[order].reset_index(drop=True))
+    if G < 2:
+        raise ValueError(f"cluster {cluster!r} has a single value; need at least 2 clusters")
+    V, full = _draw_weights(G, int(n_draws), weight_type, int(seed))
+    wt = _WildT(Yt[:, 0], dt, cl, G, M, True, full)  # design-fixed parts: A = M (d~ 1_g), Dg, dd
+    # restricted residuals under beta0 = 0 are M y itself; cluster summaries of every draw at once
+    nsum = _cluster_matrix(cl, G) @ (dt[:, None] * Yt)  # (G, R): sum_{i in g} d~_i u_i
+    C = np.empty((G, G, Yt.shape[1]))  # C[g, h, r] = sum_{i in h} A[i, g] u_ir
+    for h in range(G):
+        rows = cl == h
+        C[:, h, :] = wt.A[rows].T @ Yt[rows]
+    beta = (dt @ Yt) / wt.dd
+    out = np.empty(Yt.shape[1])
+    for r in range(Yt.shape[1]):
+        delta = (nsum[:, r] @ V) / wt.dd
+        S = C[:, :, r] @ V - delta[None, :] * wt.Dg[:, None]
+        se = np.sqrt(np.sum(S * S, axis=0)) / wt.dd
+        with np.errstate(divide="ignore", invalid="ignore"):
+            tb = delta / se
+        score = nsum[:, r] - beta[r] * wt.Dg  # observed cluster scores d~' (y~ - beta d~)
+        t_obs = beta[r] / (np.sqrt(np.sum(score**2)) / wt.dd)
+        out[r] = _pvalue(tb, t_obs, full)
+    return out
+
+
+def placebo_pvalues(
+    data: pd.DataFrame,
+    Y,
+    treatment: str,
+    unit: str = "city_id",
+    time: str = "year",
+    cluster: str | None = None,
+    n_draws: int = 1000,
+    seed: int = 0,
+    *,
+    controls: Sequence[str] = (),
+) -> np.ndarray:
+    """Randomization-inference p-values (``kind="permute"``) for every column of ``Y``.
+
+    Equals ``didbook.placebo_test(data_r, ..., n_draws=n_draws, seed=seed, cluster=cluster).p_value``
+    for each draw ``r``: the placebo assignments are drawn by the library's own code with the same
+    seed (whole clusters re-assigned when ``cluster`` is given), so they are the same for every
+    draw, and each placebo coefficient ``(M d_p)' y / d_p' M d_p`` is a fixed linear map of ``y``.
+    ``p = (1 + #{|beta_p| >= |beta|}) / (1 + n_draws)``, as the library.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        The fixed design (0/1 absorbing treatment; with ``cluster``, all units of a cluster adopt
+        together).
+    Y : array-like, shape (n_rows, R)
+        Outcome draws, rows aligned with ``data``.
+    treatment, unit, time : str
+        Column names.
+    cluster : str or None
+        Level at which the placebo assignments re-assign adoption periods (``None``: units).
+    n_draws, seed
+        Placebo draws and seed, as :func:`didbook.placebo_test`.
+    controls : sequence of str
+        Covariates partialled out with the fixed effects.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``R`` randomization p-values.
+    """
+    from .placebo import _cluster_cohorts, _cohort_of_units, _draw_cohorts
+
+    u_codes, t_codes, units, periods, order, M, md, Yt = _fwl_design(data, Y, treatment, unit, time, controls)
+    n_units, n_t = len(units), len(periods)
+    u_s, t_s = u_codes[order], t_codes[order]
+    d = data[treatment].to_numpy(dtype=float)
+    rng = np.random.default_rng(int(seed))
+    if cluster is None:
+        cohorts = _draw_cohorts(rng, _cohort_of_units(d[order], t_s, u_s, n_units), "permute", n_draws, n_t)
+    else:
+        g_of_unit, c_g, _ = _cluster_cohorts(data, cluster, unit, treatment, u_codes, t_codes, d, periods, n_units)
+        cohorts = _draw_cohorts(rng, c_g, "permute", n_draws, n_t)[:, g_of_unit]
+    D = (t_s[:, None] >= cohorts.T[u_s]).astype(float)  # (N, n_draws) placebo treatments, sorted rows
+    MD = M(D)
+    den = np.einsum("ij,ij->j", MD, D)
+    if (den <= 1e-10 * max(1.0, float(md @ md))).any():
+        raise ValueError("some placebo draws give a treatment with no variation after the fixed effects")
+    null = (MD / den).T @ Yt  # (n_draws, R)
+    # M is idempotent, so (M d)' y = (M d)' (M y)
+    observed = (md @ Yt) / float(md @ md)
+    tol = 1e-12 * np.maximum(1.0, np.abs(observed))
+    return (1 + np.sum(np.abs(null) >= np.abs(observed) - tol, axis=0)) / (1 + n_draws)
