@@ -39,7 +39,7 @@ DIDBOOK_SOURCE = "didbook @ git+{url}@{branch}"
 
 
 def didbook_needs_install(find_spec=importlib.util.find_spec):
-    """True only inside Colab (google.colab importable) when didbook is not installed."""
+    """True only inside Colab (google.colab importable) without didbook installed."""
     try:
         in_colab = find_spec("google.colab") is not None
     except ModuleNotFoundError:  # no "google" package at all: not Colab

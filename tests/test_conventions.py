@@ -19,21 +19,7 @@ from conftest import HTML, ROOT
 # ---------------------------------------------------------------------------------------------------------
 # NOT YET CONVERTED to the conventions: these notebooks are expected to fail (xfail, not strict), every
 # other notebook must pass. Remove a name as soon as its chapter is converted; the lead empties this list.
-NOT_YET_CONVERTED = {
-    "baseline_did",  # being converted
-    "city_panel",  # being converted
-    "staggered_adoption",  # being converted
-    "inference_few_clusters",  # being converted
-    "theory",  # new chapter being written
-    "heterogeneity",  # new chapter being written
-    "income_gap_mechanisms",  # new chapter being written
-    "policy_implications",  # new chapter being written
-    "your_panel",  # new chapter being written
-    "spatial_equalization",  # new chapter being written
-    "event_study",  # stub, to become a chapter
-    "robustness",  # stub, to become a chapter
-    "honest_parallel_trends",  # stub, to become a chapter
-}
+NOT_YET_CONVERTED: set[str] = set()  # every chapter follows the conventions
 # ---------------------------------------------------------------------------------------------------------
 
 MAX_LINE = 88
