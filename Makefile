@@ -59,6 +59,7 @@ test: book
 benchmark: $(STAMP)
 	$(PY) benchmarks/placebo_speed.py
 	$(PY) benchmarks/monte_carlo_speed.py
+	$(PY) benchmarks/honest_speed.py
 
 clean:
 	rm -rf _build
