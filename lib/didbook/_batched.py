@@ -118,12 +118,23 @@ def _dummies(codes: np.ndarray, k: int, drop_first: bool = False) -> np.ndarray:
     return m[:, 1:] if drop_first else m
 
 
+_FE_CACHE: dict = {}  # a few recent FE bases: repeated calls on one layout (e.g. many designs) skip the QR
+
+
 def _fe_basis(u: np.ndarray, n_u: int, t: np.ndarray, n_t: int) -> np.ndarray:
     """Orthonormal basis of the span of unit and period dummies (connected panel: rank U + T - 1)."""
+    key = (n_u, n_t, u.tobytes(), t.tobytes())
+    if key in _FE_CACHE:
+        return _FE_CACHE[key]
     Z = np.hstack([_dummies(u, n_u), _dummies(t, n_t, drop_first=True)])
     q, r = np.linalg.qr(Z)
     keep = np.abs(np.diag(r)) > 1e-10 * np.abs(np.diag(r)).max()
-    return q[:, keep]
+    q = q[:, keep]
+    q.setflags(write=False)
+    if len(_FE_CACHE) >= 4:
+        _FE_CACHE.pop(next(iter(_FE_CACHE)))
+    _FE_CACHE[key] = q
+    return q
 
 
 def _cluster_matrix(codes: np.ndarray, n_g: int) -> sparse.csr_matrix:
