@@ -54,7 +54,7 @@ colab-setup: $(STAMP)
 test: book
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
-	$(PY) -m pytest
+	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(PY) -m pytest -n 2 --dist loadfile
 
 benchmark: $(STAMP)
 	$(PY) benchmarks/placebo_speed.py

@@ -73,6 +73,9 @@ def prepare_environment() -> None:
         os.environ["PATH"] = bindir + os.pathsep + os.environ.get("PATH", "")
     os.environ["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
     os.environ["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"  # debugpy's frozen-modules note goes to stderr
+    # two notebooks run at once on a 2-core machine: one BLAS thread each avoids oversubscription
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 
 def execute(src: Path, dest_dir: Path, parameters: dict) -> tuple[Path, float, str | None]:

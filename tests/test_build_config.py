@@ -19,6 +19,7 @@ import execute_notebooks  # noqa: E402
 def _tiny_book(tmp_path, stderr: bool):
     shutil.copy(ROOT / "_config.yml", tmp_path / "_config.yml")
     shutil.copytree(ROOT / "book" / "_ext", tmp_path / "book" / "_ext")
+    shutil.copytree(ROOT / "book" / "_static", tmp_path / "book" / "_static")  # the CJK font CSS
     shutil.copy(ROOT / "book" / "references.bib", tmp_path / "book" / "references.bib")
     (tmp_path / "_toc.yml").write_text("format: jb-book\nroot: page\n")
     cell = nbformat.v4.new_code_cell("import warnings; warnings.warn('boom')", execution_count=1)
