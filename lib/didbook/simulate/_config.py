@@ -69,6 +69,8 @@ SMART_TAU0 = 0.015
 # Untreated income gap: coefficient on log GDP per capita (pp per log point). Parallel trends
 # for the gap hold conditional on log_gdp_pc with exactly this linear, common coefficient.
 GAP_ON_LOG_GDP = -4.0
+# pt_violation scenario: the untreated gap of ever-launching provinces falls this much faster (pp a year).
+PT_VIOLATION_GAP_SLOPE = 0.15
 # Standard deviation of the province-year shocks to the untreated income gap (pp).
 PROVINCE_SHOCK_SD = 0.30
 
@@ -187,7 +189,8 @@ IDENTIFICATION: list[dict[str, str]] = [
         "treatment": "platform",
         "outcome": "income_gap",
         "scenario": "pt_violation",
-        "assumption": "violated: the untreated gap of launching provinces falls 0.15 pp a year faster",
+        "assumption": f"violated: the untreated gap of launching provinces falls {PT_VIOLATION_GAP_SLOPE} pp a year "
+        "faster",
         "recovers": "nothing that assumes parallel trends",
         "misses": "BJS and SA with log_gdp_pc: too negative (the extra trend is credited to the platform)",
         "why": "the differential trend is not a function of any observed covariate",

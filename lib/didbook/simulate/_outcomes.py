@@ -72,7 +72,7 @@ def untreated_gap(d: Design, rng: np.random.Generator) -> np.ndarray:
     )
     if d.sw["pt_violation"]:
         ever = (d.cohorts["platform"] > 0).astype(float)[:, None]
-        gap0 = gap0 - 0.15 * ever * (t - (d.start_year - 2011))
+        gap0 = gap0 - cfg.PT_VIOLATION_GAP_SLOPE * ever * (t - (d.start_year - 2011))
     return gap0
 
 
