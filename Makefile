@@ -12,7 +12,13 @@ STAMP  := $(VENV)/.installed-stamp
 JB     := $(PY) -c 'import sys; from jupyter_book.cli.main import main; sys.exit(main())'
 JB_FLAGS := -W -n --keep-going
 
-.PHONY: book test setup data notebooks html benchmark clean book-no-solutions student-notebooks colab-setup
+# Everyday loop (no book build): ruff + the library's fast tests and docstring examples, under 90 s.
+check: $(STAMP)
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(PY) -m pytest -n 2 --dist loadfile -m 'not slow' tests/lib lib/didbook
+
+.PHONY: check book test setup data notebooks html benchmark clean book-no-solutions student-notebooks colab-setup
 
 book: html
 

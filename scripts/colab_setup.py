@@ -14,7 +14,7 @@ This script writes the cell from it:
     python scripts/colab_setup.py --check --all                 # exit 1 if a cell is missing/stale
 
 A fork changes the ``url`` line in ``_config.yml`` and runs ``make colab-setup``
-(``tests/test_frame.py`` fails while a cell still names another repository).
+(``tests/book/test_frame.py`` fails while a cell still names another repository).
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ The rendered pages must show Chinese text (indicator names, the papers' terms, t
 without any CJK font. We ship a *subset* of Noto Sans CJK SC (from the ``mplfonts`` wheel that the figures
 already use) that contains only the CJK characters the book's sources use, plus common CJK punctuation.
 
-Run it again whenever a chapter adds new Chinese characters (``tests/test_conventions.py`` fails and says so):
+Run it again whenever a chapter adds new Chinese characters (``tests/chapters/test_conventions.py`` fails and says so):
 
     .venv/bin/python scripts/make_cjk_font.py
 

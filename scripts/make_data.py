@@ -100,7 +100,7 @@ def codebook_page(panel) -> bytes:
         "Each row says, for one treatment, outcome and scenario, which identifying assumption the",
         "simulation builds in, which estimators therefore recover the true effect and which miss it (in",
         "which direction), and why. The table is `didbook.simulate.IDENTIFICATION`, rendered here by",
-        "`scripts/make_data.py`; `tests/test_identification.py` checks every row by Monte Carlo. BJS is",
+        "`scripts/make_data.py`; `tests/lib/test_identification.py` checks every row by Monte Carlo. BJS is",
         "the imputation estimator of Borusyak, Jaravel and Spiess, SA the interaction-weighted estimator",
         "of Sun and Abraham, TWFE the two-way fixed-effects regression; the data chapter",
         "{doc}`../notebooks/city_panel` explains the table in words.",

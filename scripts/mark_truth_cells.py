@@ -9,7 +9,7 @@ truth of the simulation (``panel.truth``, ``panel.untreated``, ``panel.counterfa
 2. adds a short "Forking this chapter" note (a markdown cell tagged ``forking-note``) right before the
    ``parameters`` cell.
 
-Idempotent. ``--check`` exits 1 if a cell or a note is missing (``tests/test_forking.py`` runs it).
+Idempotent. ``--check`` exits 1 if a cell or a note is missing (``tests/chapters/test_forking.py`` runs it).
 
 Usage::
 

@@ -6,7 +6,7 @@ quadratic form of it. So instead of refitting the library once per Monte Carlo d
 functions here take an ``(n_rows, R)`` outcome matrix ``Y`` (column ``r`` = draw ``r``, rows in
 the order of ``data``) and return the ``R`` estimates and standard errors in a few matrix
 products. Each reproduces the library's per-draw fit (estimate *and* standard error) to rounding
-error; ``tests/test_batched.py`` checks agreement to 1e-8 against :func:`didbook.twfe` and
+error; ``tests/lib/test_batched.py`` checks agreement to 1e-8 against :func:`didbook.twfe` and
 :func:`didbook.staggered` on the simulated city panel.
 
 ``twfe``
@@ -37,7 +37,7 @@ error; ``tests/test_batched.py`` checks agreement to 1e-8 against :func:`didbook
     Randomization-inference p-values (:func:`didbook.placebo_test`, ``kind="permute"``, optionally
     re-assigning whole clusters): the placebo assignments, drawn by the library's code with the
     same seed, are fixed across draws, so every placebo coefficient is a linear map of ``y``.
-    Both are tested draw by draw against the library in ``tests/test_batched.py`` (1e-12).
+    Both are tested draw by draw against the library in ``tests/lib/test_batched.py`` (1e-12).
 
 Anything else raises :class:`NotBatchable` with the reason, and callers fall back to per-draw
 library fits.

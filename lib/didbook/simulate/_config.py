@@ -162,7 +162,7 @@ def check_sizes(seed, n_cities, n_provinces, start_year, end_year) -> None:
 
 
 #: What holds by construction in the simulated world, and what follows for each estimator.
-#: One row per (treatment, outcome, scenario) claim; ``tests/test_identification.py`` proves each row by
+#: One row per (treatment, outcome, scenario) claim; ``tests/lib/test_identification.py`` proves each row by
 #: Monte Carlo (bias within 3% of the truth and 93-97% coverage for ``recovers``, at least 93% where the
 #: interval is said to be conservative; a clear miss in the stated direction for ``misses``). The data chapter and the codebook page render this table.
 IDENTIFICATION: list[dict[str, str]] = [

@@ -11,7 +11,7 @@ import pytest
 import didbook
 from didbook.parameters import ParameterError, ParameterTypeError, notebook_parameters, validate
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 NB = ROOT / "notebooks" / "your_panel.ipynb"
 PARAMS = "# Parameters (papermill can override these)\nseed = 1  # seed\nn_draws = 99\nalpha = 0.05\n"
 PARAMS += 'controls = ["x"]\nscenario = "baseline"\nflag = True\ndata_path = ""\n'

@@ -188,7 +188,7 @@ def test_bjs_matches_hand_computed_imputation(mpdta):
 
 
 # Single-draw smoke tests. The claims themselves (which estimator is unbiased, with what coverage)
-# are proven by Monte Carlo over many draws in tests/test_identification.py.
+# are proven by Monte Carlo over many draws in tests/lib/test_identification.py.
 
 
 @pytest.mark.parametrize("method", ["sa", "bjs"])

@@ -15,7 +15,7 @@ import didbook
 from didbook._validation import check_absorbing, check_panel
 from didbook.simulate import INDICATORS, SCENARIOS, TREATMENTS, city_panel_files, simulate_city_panel
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
