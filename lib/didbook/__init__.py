@@ -51,6 +51,7 @@ from .inequality import (
     urban_rural_theil,
 )
 from .monte_carlo import MonteCarloResult, monte_carlo
+from . import book
 from .pages import glue_all
 from .parameters import ParameterError, ParameterTypeError, check_parameters
 from .placebo import PlaceboResult, placebo_test
