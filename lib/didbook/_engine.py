@@ -12,7 +12,7 @@ import warnings
 __all__ = ["ENGINE_NOTES", "_WarningLog", "_engine_info"]
 
 #: The one ``info`` key under which every estimator lists what its engine warned about.
-ENGINE_NOTES = "engine notes"
+ENGINE_NOTES = "engine_notes"
 
 
 class _WarningLog:

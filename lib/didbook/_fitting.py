@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from ._validation import PanelDataError, check_binary
+from .adapters import pyfixest as pfx
 
 __all__ = [
     "FEW_CLUSTERS",
@@ -141,9 +142,6 @@ def _fit(
     coefficient names to the user's (the identity for ordinary names) and the user-named
     controls dropped as collinear.
     """
-    import pyfixest as pf
-    from pyfixest.demeaners import MapDemeaner
-
     safe = _Names()
     cols: dict[str, np.ndarray] = {}
     names: dict[str, str] = {}
@@ -194,21 +192,10 @@ def _fit(
         raise ValueError("vcov must be 'cluster', 'robust' or 'iid'")
     work = pd.DataFrame(cols)
     fml = f"{y_name} ~ " + " + ".join(xs) + " | " + " + ".join(fes)
-    kwargs = {} if ssc is None else {"ssc": ssc}
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # collinearity is handled below, explicitly
-        fit = pf.feols(
-            fml,
-            data=work,
-            vcov=vc,
-            weights=w_name,
-            fixef_rm="none",
-            demeaner=MapDemeaner(fixef_tol=fixef_tol),
-            **kwargs,
-        )
-    if fit._N != len(data):  # pragma: no cover - fixef_rm="none" keeps every row
-        raise PanelDataError(f"the engine used {fit._N} of {len(data)} rows; refusing to drop data")
-    dropped = [str(v) for v in fit._collin_vars]
+    fit = pfx.feols(fml, work, vcov=vc, weights=w_name, ssc=ssc, fixef_tol=fixef_tol)
+    if pfx.n_obs(fit) != len(data):  # pragma: no cover - fixef_rm="none" keeps every row
+        raise PanelDataError(f"the engine used {pfx.n_obs(fit)} of {len(data)} rows; refusing to drop data")
+    dropped = pfx.collinear_vars(fit)
     dropped_user = [names[v] for v in dropped if not v.startswith(_TREND_PREFIX)]
     lost = [names.get(v) for v in dropped if names.get(v) in protected]
     if lost:
@@ -225,31 +212,20 @@ def _fit(
 
 
 def _tidy_from_fit(fit, names: dict[str, str], keep: Sequence[str] | None = None) -> pd.DataFrame:
-    tb = fit.tidy()
-    tb = tb[[not str(i).startswith(_TREND_PREFIX) for i in tb.index]]
-    out = pd.DataFrame(
-        {
-            "term": [names[str(i)] for i in tb.index],
-            "estimate": tb["Estimate"].to_numpy(float),
-            "std_error": tb["Std. Error"].to_numpy(float),
-            "p_value": tb["Pr(>|t|)"].to_numpy(float),
-            "conf_low": tb["2.5%"].to_numpy(float),
-            "conf_high": tb["97.5%"].to_numpy(float),
-        }
-    )
+    tb = pfx.tidy(fit)
+    tb = tb[[not i.startswith(_TREND_PREFIX) for i in tb.index]]
+    out = tb.rename(index=names).rename_axis("term").reset_index()
     return out if keep is None else out.set_index("term").loc[list(keep)].reset_index()
 
 
 def _vcov_frame(fit, names: dict[str, str]) -> pd.DataFrame:
-    coefnames = [str(c) for c in fit._coefnames]
-    idx = [i for i, c in enumerate(coefnames) if not c.startswith(_TREND_PREFIX)]
-    labels = [names[coefnames[i]] for i in idx]
-    v = np.asarray(fit._vcov)[np.ix_(idx, idx)]
-    return pd.DataFrame(v, index=labels, columns=labels)
+    v = pfx.vcov_matrix(fit)
+    keep = [c for c in v.index if not c.startswith(_TREND_PREFIX)]
+    return v.loc[keep, keep].rename(index=names, columns=names)
 
 
 def _n_clusters(fit, vcov: str) -> int | None:
-    return int(np.min(fit._G)) if vcov == "cluster" else None
+    return pfx.n_clusters(fit) if vcov == "cluster" else None
 
 
 def _few_clusters_note(g: int | None) -> str | None:

@@ -34,20 +34,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from itertools import product
 
 import numpy as np
 import pandas as pd
 
 from ._demean import _sorted_layout, _TwoWayAnnihilator
 from ._fitting import _check_treatment
+from ._resampling import WildT, bootstrap_pvalue, draw_wild_weights
 from ._results import Result
 from ._validation import PanelDataError, as_list, check_int, check_panel
 from .twfe import twfe
 
 __all__ = ["wild_cluster_bootstrap", "BootstrapResult"]
-
-_WEBB = np.concatenate([-np.sqrt(np.array([3, 2, 1]) / 2), np.sqrt(np.array([1, 2, 3]) / 2)])
 
 
 @dataclass(repr=False)
@@ -91,70 +89,7 @@ class BootstrapResult(Result):
         )
 
 
-def _draw_weights(G: int, B: int, kind: str, seed: int) -> tuple[np.ndarray, bool]:
-    """G x B weight matrix, drawn exactly as ``wildboottest.weights.draw_weights``."""
-    if kind == "rademacher" and 2**G < B:
-        return np.array(list(product([-1, 1], repeat=G)), dtype=float).T, True
-    rng = np.random.default_rng(seed)
-    if kind == "rademacher":
-        v = rng.choice([-1, 1], size=G * B, replace=True)
-    elif kind == "webb":
-        v = rng.choice(a=_WEBB, size=G * B, replace=True)
-    else:
-        raise ValueError("weight_type must be 'rademacher' or 'webb'")
-    return np.asarray(v, dtype=float).reshape(G, B), False
-
-
-def _pvalue(tb: np.ndarray, t: float, full: bool = False) -> float:
-    """``(1 + #{|t*| >= |t|}) / (1 + B)`` for random draws; the exact share under full enumeration.
-
-    Ties to 1e-10 relative (e.g. the all-ones draw under WCR) are counted.
-    """
-    k = int(np.sum(np.abs(tb) >= abs(t) * (1 - 1e-10)))
-    return k / len(tb) if full else (1 + k) / (1 + len(tb))
-
-
-class _WildT:
-    """Bootstrap t statistics for H0: beta = beta0 from G x G cluster summaries (FWL form)."""
-
-    def __init__(
-        self, yt: np.ndarray, dt: np.ndarray, cl: np.ndarray, G: int, M, impose_null: bool, full: bool = False
-    ):
-        self.yt, self.dt, self.cl, self.G, self.impose_null, self.full = yt, dt, cl, G, impose_null, full
-        self.dd = float(dt @ dt)
-        self.beta = float(dt @ yt) / self.dd
-        self.H = (cl[:, None] == np.arange(G)[None, :]).astype(float)  # N x G cluster indicators
-        self.A = M(dt[:, None] * self.H)  # N x G: M (d~ 1_g)
-        self.Dg = np.bincount(cl, weights=dt * dt, minlength=G)
-        ehat = yt - self.beta * dt
-        self.score_hat = np.bincount(cl, weights=dt * ehat, minlength=G)
-
-    def _summaries(self, u: np.ndarray):
-        n = np.bincount(self.cl, weights=self.dt * u, minlength=self.G)  # (G,)
-        C = self.A.T @ (self.H * u[:, None])  # C[g, h] = sum_{i in h} A[i, g] u_i
-        return n, C
-
-    def tstat_obs(self, beta0: float) -> float:
-        se_raw = np.sqrt(np.sum(self.score_hat**2)) / self.dd
-        return (self.beta - beta0) / se_raw
-
-    def tboot(self, V: np.ndarray, beta0: float) -> np.ndarray:
-        if self.impose_null:
-            u = self.yt - beta0 * self.dt
-        else:
-            u = self.yt - self.beta * self.dt
-        n, C = self._summaries(u)
-        delta = (n @ V) / self.dd  # beta* - (beta0 or beta_hat), shape (B,)
-        S = C @ V - delta[None, :] * self.Dg[:, None]  # G x B bootstrap scores
-        se = np.sqrt(np.sum(S * S, axis=0)) / self.dd
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return delta / se
-
-    def pvalue(self, V: np.ndarray, beta0: float) -> float:
-        return _pvalue(self.tboot(V, beta0), self.tstat_obs(beta0), self.full)
-
-
-def _invert(wt: _WildT, V: np.ndarray, alpha: float, se: float) -> tuple[float, float]:
+def _invert(wt: WildT, V: np.ndarray, alpha: float, se: float) -> tuple[float, float]:
     """Endpoints {beta0: p(beta0) = alpha} on each side of beta_hat, by bracketing and bisection."""
     b = wt.beta
     ends = []
@@ -265,11 +200,11 @@ def wild_cluster_bootstrap(
     M = _TwoWayAnnihilator(u_codes[order], t_codes[order], starts, X, controls)
     yt = M(data[outcome].to_numpy(dtype=float)[order])
     dt = M(data[treatment].to_numpy(dtype=float)[order])
-    V, full = _draw_weights(G, int(n_draws), weight_type, seed)
-    wt = _WildT(yt, dt, cl_codes, G, M, impose_null, full)
+    V, full = draw_wild_weights(G, int(n_draws), weight_type, seed)
+    wt = WildT(yt, dt, cl_codes, G, M, impose_null, full)
     t_obs = fit.estimate / fit.std_error
     tb = wt.tboot(V, 0.0)
-    p = _pvalue(tb, wt.tstat_obs(0.0), full)
+    p = bootstrap_pvalue(tb, wt.tstat_obs(0.0), full)
     ci = _invert(wt, V, alpha, fit.std_error) if conf_int else (np.nan, np.nan)
     # rescale bootstrap t to the reported (small-sample corrected) t statistic
     scale = t_obs / wt.tstat_obs(0.0) if wt.tstat_obs(0.0) != 0 else 1.0

@@ -13,7 +13,7 @@ Three designs
     ``design_seed=seed`` and only the outcome noise is re-drawn, through
     :func:`didbook.simulate.outcome_draws`. Every supported estimator is then a fixed linear map of
     the outcome vector, so all draws are fitted at once by the batched fast path
-    (``didbook._batched``; it agrees with the per-draw library fits to 1e-8). Specifications it
+    (:mod:`didbook.fast`; it agrees with the per-draw library fits to 1e-8). Specifications it
     does not cover (Callaway-Sant'Anna with covariates, ``dynamic`` aggregation, ...) fall back
     to per-draw library fits, and ``result.info`` says which.
     ``"assignment"``: the outcomes are fixed at the untreated potential outcome
@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from . import _batched
+from . import fast as batched
 from ._results import TIDY_COLUMNS, tidy_frame
 
 __all__ = ["monte_carlo", "MonteCarloResult"]
@@ -417,13 +417,13 @@ def _outcome_draws(treatment, outcome, seeds, *, design_seed, scenario, switches
     return panel, Y, truth
 
 
-def _batched_fit(data: pd.DataFrame, Y: np.ndarray, spec: dict) -> _batched.BatchFit:
+def _batched_fit(data: pd.DataFrame, Y: np.ndarray, spec: dict) -> batched.BatchFit:
     if spec["aggregation"] != "simple":
-        raise _batched.NotBatchable(f"aggregation {spec['aggregation']!r} is not batched (simple only)")
+        raise batched.NotBatchable(f"aggregation {spec['aggregation']!r} is not batched (simple only)")
     dcol, ccol = _treatments()[spec["treatment"]]
     if spec["method"] == "twfe":
-        return _batched.twfe(data, Y, dcol, unit=UNIT, time=TIME, controls=spec["controls"], cluster=spec["cluster"])
-    return _batched.staggered(
+        return batched.twfe(data, Y, dcol, unit=UNIT, time=TIME, controls=spec["controls"], cluster=spec["cluster"])
+    return batched.staggered(
         data,
         Y,
         ccol,
@@ -546,7 +546,7 @@ def monte_carlo(
             _check_design(panel.data, {label: spec})
             try:
                 fit = _batched_fit(panel.data, Y, spec)
-            except _batched.NotBatchable as e:
+            except batched.NotBatchable as e:
                 slow.append(f"{label} ({e})")
                 tasks += [
                     delayed(_outcome_chunk)([int(r) for r in c], panel.data, Y[:, c], truth[c], label, spec)

@@ -36,7 +36,8 @@ import numpy as np
 import pandas as pd
 
 from ._demean import _sorted_layout, _TwoWayAnnihilator
-from ._results import Result
+from ._resampling import cluster_cohorts, cohort_of_units, draw_cohorts
+from ._results import HEADLINE, Result
 from ._validation import PanelDataError, as_list, check_absorbing, check_binary, check_int, check_panel
 
 __all__ = ["placebo_test", "PlaceboResult"]
@@ -55,10 +56,11 @@ class PlaceboResult(Result):
         The headline: the TWFE estimate with the actual assignment.
     p_value : float
         Two-sided randomization p-value with the +1 correction (see module doc).
-    std_error : float
-        Standard deviation of the placebo (null) distribution.
-    conf_low, conf_high : float
-        NaN: the test gives a p-value, not a confidence interval.
+    std_error, conf_low, conf_high : float
+        NaN: randomization inference gives a p-value, not a standard error or an interval (a note
+        says so).
+    placebo_sd : float
+        Standard deviation of the placebo (null) distribution (also a column of ``tidy()``).
     null_distribution : numpy.ndarray
         The ``n_draws`` placebo estimates.
     kind : str
@@ -73,6 +75,7 @@ class PlaceboResult(Result):
     """
 
     null_distribution: np.ndarray = field(default_factory=lambda: np.empty(0))
+    placebo_sd: float = np.nan
     kind: str = "permute"
     cluster: str | None = None
     cohorts: np.ndarray = field(default_factory=lambda: np.empty((0, 0)))
@@ -108,61 +111,6 @@ class PlaceboResult(Result):
         return ax
 
 
-def _cohort_of_units(d_sorted: np.ndarray, t_sorted: np.ndarray, u_sorted: np.ndarray, n_units: int) -> np.ndarray:
-    """First treated period code per unit (inf if never treated)."""
-    c = np.full(n_units, np.inf)
-    treated = d_sorted > 0.5
-    np.minimum.at(c, u_sorted[treated], t_sorted[treated].astype(float))
-    return c
-
-
-def _cluster_cohorts(
-    data: pd.DataFrame,
-    cluster: str,
-    unit: str,
-    treatment: str,
-    u_codes: np.ndarray,
-    t_codes: np.ndarray,
-    d: np.ndarray,
-    periods: np.ndarray,
-    n_units: int,
-):
-    """Cluster of every unit and adoption period (code) of every cluster, checking the design.
-
-    ``d`` is the treatment in input row order. Raises PanelDataError if the cluster varies within a
-    unit, or if the treatment of some unit is not ``1{t >= c_g}`` for its cluster's adoption period
-    ``c_g`` (the earliest treated period of any unit in the cluster): every unit of a cluster must
-    adopt together (in an unbalanced panel, rows a unit lacks are not held against it).
-    """
-    g_codes, clusters = pd.factorize(data[cluster], sort=True)
-    first = np.full(n_units, -1)
-    first[u_codes[::-1]] = g_codes[::-1]  # some row's cluster per unit
-    bad = np.flatnonzero(first[u_codes] != g_codes)
-    if len(bad):
-        u = data[unit].to_numpy()[bad[0]]
-        n_bad = len(np.unique(u_codes[bad]))
-        raise PanelDataError(
-            f"cluster column {cluster!r} varies within unit for {n_bad} unit(s) (e.g. {unit}={u}); "
-            "each unit must belong to one cluster"
-        )
-    c_g = np.full(len(clusters), np.inf)
-    treated = d > 0.5
-    np.minimum.at(c_g, g_codes[treated], t_codes[treated].astype(float))
-    expected = (t_codes >= c_g[g_codes]).astype(float)
-    bad = np.flatnonzero(expected != d)
-    if len(bad):
-        g = bad[0]
-        first_per_unit = pd.Series(np.where(treated, t_codes, np.inf)).groupby(u_codes).min()
-        in_g = np.unique(u_codes[g_codes == g_codes[g]])
-        seen = sorted({("never" if np.isinf(c) else periods[int(c)]) for c in first_per_unit.loc[in_g]}, key=str)
-        raise PanelDataError(
-            f"treatment timing of {treatment!r} differs within cluster {cluster}={clusters[g_codes[g]]} "
-            f"(first treated periods of its units: {seen}); cluster-level re-assignment needs all units of a "
-            "cluster to adopt together"
-        )
-    return first, c_g, np.asarray(clusters)
-
-
 def _narrow(data: pd.DataFrame, cols: Sequence[str]) -> pd.DataFrame:
     """Only the used columns (faster checks on wide frames); the full frame if some are missing."""
     if isinstance(data, pd.DataFrame) and all(c in data.columns for c in cols):
@@ -176,16 +124,6 @@ def _suffix_sums(v: np.ndarray, u: np.ndarray, t: np.ndarray, n_units: int, n_t:
     S = np.zeros(shape)
     S[u, t] = v  # (unit, period) pairs are unique
     return np.flip(np.cumsum(np.flip(S, axis=1), axis=1), axis=1)
-
-
-def _draw_cohorts(rng: np.random.Generator, cohort: np.ndarray, kind: str, n: int, n_t: int) -> np.ndarray:
-    """``(n, len(cohort))`` placebo adoption period codes (inf = never) of the re-assigned blocks."""
-    if kind == "permute":
-        return rng.permuted(np.tile(cohort, (n, 1)), axis=1)
-    ever = np.isfinite(cohort)
-    cohorts = np.full((n, len(cohort)), np.inf)
-    cohorts[:, ever] = rng.integers(1, n_t, size=(n, int(ever.sum())))
-    return cohorts
 
 
 def placebo_test(
@@ -253,33 +191,108 @@ def placebo_test(
     >>> panel = didbook.simulate_city_panel(seed=1, n_cities=60, n_provinces=10)
     >>> res = didbook.placebo_test(panel.data, "income_gap", "platform_treated", "city_id", "year",
     ...                            n_draws=200, cluster="province_id", progress=False)
-    >>> res.info["Cluster (re-assignment level)"].split(",")[0]
-    'province_id (10 clusters'
+    >>> res.info["cluster"], res.info["n_clusters"]
+    ('province_id', 10)
     """
-    from tqdm import tqdm
-
     controls = as_list(controls)
-    used = [outcome, treatment, *controls]
-    if cluster is None:
-        check_panel(_narrow(data, [unit, time, *used]), unit, time, used, ordered_time=True)
-    else:
-        check_panel(_narrow(data, [unit, time, *used, cluster]), unit, time, [*used, cluster], ordered_time=True)
-    check_binary(data, treatment)
-    if kind not in ("permute", "in_time"):
-        raise ValueError("kind must be 'permute' or 'in_time'")
     n = check_int("n_draws", n_draws, minimum=1)
     seed = check_int("seed", seed, minimum=0)
+    if kind not in ("permute", "in_time"):
+        raise ValueError("kind must be 'permute' or 'in_time'")
+    used = [outcome, treatment, *controls, *([cluster] if cluster is not None else [])]
+    check_panel(_narrow(data, [unit, time, *used]), unit, time, used, ordered_time=True)
+    check_binary(data, treatment)
+    fwl = _fwl(data, outcome, treatment, unit, time, controls)
+    rng = np.random.default_rng(seed)
+    clusters = c_g = None
+    if cluster is None:
+        cohorts = draw_cohorts(rng, fwl.cohort, kind, n, len(fwl.periods))
+    else:
+        # draw one placebo adoption period per cluster; every unit inherits its cluster's period
+        d_rows = data[treatment].to_numpy(dtype=float)
+        g_of_unit, c_g, clusters = cluster_cohorts(
+            data, cluster, unit, treatment, fwl.u_codes, fwl.t_codes, d_rows, fwl.periods, len(fwl.units)
+        )
+        cohorts = draw_cohorts(rng, c_g, kind, n, len(fwl.periods))[:, g_of_unit]
+    null = _null_distribution(fwl, cohorts, progress)
+    tol = 1e-12 * max(1.0, abs(fwl.observed))
+    p = (1 + int(np.sum(np.abs(null) >= abs(fwl.observed) - tol))) / (1 + n)
+    info = {
+        "outcome": outcome,
+        "treatment": treatment,
+        "placebo_scheme": _scheme(kind, cluster),
+        "n_draws": n,
+        "seed": seed,
+        "controls": controls or "none",
+    }
+    if cluster is not None:
+        info["cluster"] = cluster
+        info["n_clusters"] = len(clusters)
+        info["n_clusters_treated"] = int(np.isfinite(c_g).sum())
+    sd = float(np.std(null, ddof=1)) if n > 1 else np.nan
+    headline = {"estimate": fwl.observed, "p_value": p}
+    table = pd.DataFrame([{"term": treatment, **{k: headline.get(k, np.nan) for k in HEADLINE}, "placebo_sd": sd}])
+    return PlaceboResult.from_table(
+        table,
+        info=info,
+        title="Randomization inference (placebo reassignments)",
+        notes=[
+            "std_error is NaN: randomization inference gives a p-value, not a standard error or interval; "
+            "placebo_sd is the spread of the placebo (null) estimates"
+        ],
+        null_distribution=null,
+        placebo_sd=sd,
+        kind=kind,
+        cluster=cluster,
+        cohorts=cohorts,
+        units=fwl.units,
+        periods=fwl.periods,
+        _unit_of_row=fwl.u_codes,  # row-aligned lookups (input row order) for placebo_treatment()
+        _time_of_row=fwl.t_codes.astype(float),
+    )
 
+
+def _scheme(kind: str, cluster: str | None) -> str:
+    """How the placebo assignments were drawn, in words."""
+    if cluster is None:
+        return {
+            "permute": "permute adoption periods across units",
+            "in_time": "random adoption periods for the ever-treated units",
+        }[kind]
+    return {
+        "permute": f"permute adoption periods across clusters ({cluster})",
+        "in_time": f"random adoption periods for the ever-treated clusters ({cluster})",
+    }[kind]
+
+
+@dataclass
+class _Fwl:
+    """The sorted layout, the annihilator ``M`` and what every placebo draw reuses."""
+
+    u_codes: np.ndarray
+    t_codes: np.ndarray
+    units: np.ndarray
+    periods: np.ndarray
+    u_s: np.ndarray
+    t_s: np.ndarray
+    cohort: np.ndarray
+    M: object
+    e: np.ndarray
+    dd: float
+    observed: float
+
+
+def _fwl(data: pd.DataFrame, outcome: str, treatment: str, unit: str, time: str, controls: list) -> _Fwl:
+    """Partial the unit and time effects and controls out once; check the design; the observed estimate."""
     u_codes, t_codes, units, periods, order, starts = _sorted_layout(data, unit, time)
     u_s, t_s = u_codes[order], t_codes[order]
     y = data[outcome].to_numpy(dtype=float)[order]
     d = data[treatment].to_numpy(dtype=float)[order]
     X = data[controls].to_numpy(dtype=float)[order] if controls else None
-    n_units = len(units)
     same_unit = u_s[1:] == u_s[:-1]
     if np.any(same_unit & (np.diff(d) < 0)):  # same check as _validation.check_absorbing, on sorted arrays
         check_absorbing(data, unit, time, treatment)
-    cohort = _cohort_of_units(d, t_s, u_s, n_units)
+    cohort = cohort_of_units(d, t_s, u_s, len(units))
     if np.isinf(cohort).all():
         raise PanelDataError(f"treatment {treatment!r} is never 1: nothing to test")
     if np.isfinite(cohort).all() and len(np.unique(cohort)) == 1:
@@ -287,40 +300,35 @@ def placebo_test(
             "no untreated comparison units: every unit adopts in the same period, so the effect is not "
             "separable from the time effects"
         )
-
     M = _TwoWayAnnihilator(u_s, t_s, starts, X, controls)
-    e = M(y)
     md = M(d)
     dd = float(md @ md)
     if dd <= 1e-10 * float(d @ d):
         raise PanelDataError(f"treatment {treatment!r} has no variation left after the unit/time effects and controls")
-    observed = float(md @ y / dd)
+    return _Fwl(u_codes, t_codes, units, periods, u_s, t_s, cohort, M, M(y), dd, float(md @ y / dd))
 
-    rng = np.random.default_rng(seed)
-    if cluster is None:
-        cohorts = _draw_cohorts(rng, cohort, kind, n, len(periods))
-    else:
-        # draw one placebo adoption period per cluster; every unit inherits its cluster's period
-        g_of_unit, c_g, clusters = _cluster_cohorts(
-            data, cluster, unit, treatment, u_codes, t_codes, data[treatment].to_numpy(dtype=float), periods, n_units
-        )
-        cohorts = _draw_cohorts(rng, c_g, kind, n, len(periods))[:, g_of_unit]
 
-    # Unit-level suffix sums: S[u, c] = sum over unit u's rows with period >= c (c = T: never treated).
-    # For d = 1{t >= c_u}:  d'e = sum_u Se[u, c_u],  d'M_u d = sum_u (k_u - k_u^2 / n_u) with
-    # k_u = Sn[u, c_u], and Q'd = sum_u SQ[u, c_u] with Q an orthonormal basis of the unit-demeaned
-    # time dummies and controls, so d'M d = d'M_u d - |Q'd|^2. All three sums over units are one
-    # sparse (draws x unit-periods) 0/1 matrix times a small table: no N x R matrix is ever formed.
+def _null_distribution(fwl: _Fwl, cohorts: np.ndarray, progress: bool | None) -> np.ndarray:
+    """The placebo estimate of every row of ``cohorts`` (draws x units), in chunks of draws.
+
+    Unit-level suffix sums: S[u, c] = sum over unit u's rows with period >= c (c = T: never treated).
+    For d = 1{t >= c_u}:  d'e = sum_u Se[u, c_u],  d'M_u d = sum_u (k_u - k_u^2 / n_u) with
+    k_u = Sn[u, c_u], and Q'd = sum_u SQ[u, c_u] with Q an orthonormal basis of the unit-demeaned
+    time dummies and controls, so d'M d = d'M_u d - |Q'd|^2. All three sums over units are one
+    sparse (draws x unit-periods) 0/1 matrix times a small table: no N x R matrix is ever formed.
+    """
     from scipy import sparse
+    from tqdm import tqdm
 
-    n_t = len(periods)
-    Sn = _suffix_sums(np.ones_like(e), u_s, t_s, n_units, n_t)
+    n, n_units, n_t = len(cohorts), len(fwl.units), len(fwl.periods)
+    u_s, t_s = fwl.u_s, fwl.t_s
+    Sn = _suffix_sums(np.ones_like(fwl.e), u_s, t_s, n_units, n_t)
     n_u = Sn[:, :1]
     table = np.concatenate(
         [
             (Sn - Sn * Sn / n_u)[..., None],
-            _suffix_sums(e, u_s, t_s, n_units, n_t)[..., None],
-            _suffix_sums(M.Q, u_s, t_s, n_units, n_t),
+            _suffix_sums(fwl.e, u_s, t_s, n_units, n_t)[..., None],
+            _suffix_sums(fwl.M.Q, u_s, t_s, n_units, n_t),
         ],
         axis=2,
     ).reshape(n_units * (n_t + 1), -1)
@@ -337,65 +345,12 @@ def placebo_test(
             out = pick @ table  # r x (2 + q)
             den = out[:, 0] - np.einsum("ij,ij->i", out[:, 2:], out[:, 2:])
             with np.errstate(divide="ignore", invalid="ignore"):
-                null[lo : lo + r] = np.where(den > 1e-10 * max(1.0, float(dd)), out[:, 1] / den, np.nan)
+                null[lo : lo + r] = np.where(den > 1e-10 * max(1.0, float(fwl.dd)), out[:, 1] / den, np.nan)
             bar.update(r)
-    valid = null[np.isfinite(null)]
-    if len(valid) < n:
+    n_bad = int(np.sum(~np.isfinite(null)))
+    if n_bad:
         raise PanelDataError(
-            f"{n - len(valid)} placebo draw(s) gave a treatment with no variation after the fixed effects; "
+            f"{n_bad} placebo draw(s) gave a treatment with no variation after the fixed effects; "
             "the design has too few distinct adoption patterns for this test"
         )
-    tol = 1e-12 * max(1.0, abs(observed))
-    p = (1 + int(np.sum(np.abs(null) >= abs(observed) - tol))) / (1 + n)
-
-    table = pd.DataFrame(
-        {
-            "term": [treatment],
-            "estimate": [observed],
-            "std_error": [float(np.std(null, ddof=1))],
-            "p_value": [p],
-            "conf_low": [np.nan],
-            "conf_high": [np.nan],
-        }
-    )
-    info = {
-        "Outcome": outcome,
-        "Treatment": treatment,
-        "Placebo scheme": {
-            "permute": "permute adoption periods across units",
-            "in_time": "random adoption periods for the ever-treated units",
-        }[kind]
-        if cluster is None
-        else {
-            "permute": f"permute adoption periods across clusters ({cluster})",
-            "in_time": f"random adoption periods for the ever-treated clusters ({cluster})",
-        }[kind],
-        "Draws": n,
-        "Seed": seed,
-        "Controls": ", ".join(controls) if controls else "none",
-        "Observed estimate": round(observed, 6),
-        "RI p-value (two-sided, +1)": round(p, 6),
-        "std_error column": "SD of the placebo distribution; no CI",
-    }
-    if cluster is not None:
-        info["Cluster (re-assignment level)"] = (
-            f"{cluster} ({len(clusters)} clusters, {int(np.isfinite(c_g).sum())} ever treated)"
-        )
-    res = PlaceboResult(
-        table=table,
-        info=info,
-        title="Randomization inference (placebo reassignments)",
-        estimate=observed,
-        std_error=float(np.std(null, ddof=1)),
-        null_distribution=null,
-        p_value=p,
-        kind=kind,
-        cluster=cluster,
-        cohorts=cohorts,
-        units=units,
-        periods=periods,
-    )
-    # row-aligned lookups (input row order) for placebo_treatment()
-    res._unit_of_row = u_codes
-    res._time_of_row = t_codes.astype(float)
-    return res
+    return null

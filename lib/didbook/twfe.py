@@ -37,6 +37,7 @@ from ._fitting import (
 )
 from ._results import Result
 from ._validation import PanelDataError, as_list, check_panel, plain, switching_units
+from .adapters import pyfixest as pfx
 
 __all__ = ["twfe", "TwfeResult", "FEW_CLUSTERS", "FewClustersWarning"]
 
@@ -62,6 +63,11 @@ class TwfeResult(Result):
         The underlying engine fit, with the user's variable names: pass it to ``pf.etable``,
         ``pf.iplot`` or ``wildboottest`` (names pyfixest cannot parse are made safe; ``names``
         maps them back).
+    controls, dropped_collinear : list of str
+        The controls kept in the model, and those dropped as collinear (``drop_collinear=True``).
+    info : dict
+        ``outcome``, ``treatment``, ``fixed_effects``, ``controls``, ``weights``, ``n_obs``,
+        ``std_errors``, ``r2_within`` (and ``dropped_collinear``); ``describe()`` shows them labelled.
     notes : list of str
         E.g. the few-clusters note (fewer than :data:`FEW_CLUSTERS` clusters).
     """
@@ -73,6 +79,7 @@ class TwfeResult(Result):
     model: Any = None
     treatment: str | list[str] = ""
     controls: list[str] = field(default_factory=list)
+    dropped_collinear: list[str] = field(default_factory=list)
     unit: str = ""
     time: str = ""
     fixed_effects: list[str] = field(default_factory=list)
@@ -132,7 +139,7 @@ def twfe(
         real value.
     drop_collinear : bool
         If False (default) perfectly collinear controls raise; if True they are dropped and listed
-        in ``info["dropped (collinear)"]``. The treatment is never dropped.
+        in ``result.dropped_collinear``. The treatment is never dropped.
     warn_few_clusters : bool
         With fewer than :data:`FEW_CLUSTERS` clusters a note is always added to ``result.notes``
         (shown by ``summary()`` and the notebook display). ``True`` additionally raises a
@@ -202,29 +209,30 @@ def twfe(
                 "placebo_test, psm_did) assume treatment is absorbing and refuse these data"
             )
     info = {
-        "Outcome": outcome,
-        "Treatment": treatment,
-        "Fixed effects": ", ".join([unit, time, *fixed_effects]) + (", unit trends" if unit_trends else ""),
-        "Controls": ", ".join(controls) if controls else "none",
-        "Weights": weights or "none",
-        "Observations": int(fit._N),
-        "Std. errors": (f"clustered by {cluster or unit} ({g} clusters)" if vcov == "cluster" else vcov),
-        "Within R2": round(float(fit._r2_within), 6),
+        "outcome": outcome,
+        "treatment": treatment,
+        "fixed_effects": [unit, time, *fixed_effects] + (["unit trends"] if unit_trends else []),
+        "controls": list(controls) or "none",
+        "weights": weights or "none",
+        "n_obs": pfx.n_obs(fit),
+        "std_errors": f"clustered by {cluster or unit} ({g} clusters)" if vcov == "cluster" else vcov,
+        "r2_within": round(pfx.r2_within(fit), 6),
     }
     if dropped:
-        info["dropped (collinear)"] = ", ".join(dropped)
-    res = TwfeResult(
-        table=table,
+        info["dropped_collinear"] = dropped
+    return TwfeResult.from_table(
+        table,
         info=info,
         title="Two-way fixed effects DID",
         notes=notes,
-        nobs=int(fit._N),
+        nobs=pfx.n_obs(fit),
         n_clusters=g,
-        r2_within=float(fit._r2_within),
+        r2_within=pfx.r2_within(fit),
         vcov=_vcov_frame(fit, names),
         model=fit,
         treatment=treatment,
         controls=[c for c in controls if c not in dropped],
+        dropped_collinear=dropped,
         unit=unit,
         time=time,
         fixed_effects=fixed_effects,
@@ -233,5 +241,3 @@ def twfe(
         weights=weights,
         names=names,
     )
-    res._set_headline(table.iloc[0])
-    return res

@@ -117,7 +117,7 @@ def test_time_invariant_control_is_singular():
     df = panel().assign(z=lambda d: d["id"] * 1.0)
     with pytest.raises(PanelDataError, match=r"singular covariates: \['z'\]"):
         call("twfe", df, controls=["z"])
-    assert "z" in call("twfe", df, controls=["x", "z"], drop_collinear=True).info["dropped (collinear)"]
+    assert "z" in call("twfe", df, controls=["x", "z"], drop_collinear=True).dropped_collinear
 
 
 @pytest.mark.parametrize("fn", ALL)

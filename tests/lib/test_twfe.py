@@ -64,7 +64,7 @@ def test_castle_mixtape_full_specification(castle):
     )
     assert round(fit.estimate, 6) == 0.076949
     assert round(fit.std_error, 6) == 0.033938
-    assert "r20004" in fit.info["dropped (collinear)"]  # the redundant dummies are reported, not hidden
+    assert "r20004" in fit.dropped_collinear  # the redundant dummies are reported, not hidden
     # the same model with the library's own unit trends instead of the trend_* columns
     fit2 = didbook.twfe(
         castle,
@@ -196,7 +196,7 @@ def test_result_interface():
     df = small_panel()
     fit = didbook.twfe(df, "y", "d", "id", "yr", controls=["x1"], warn_few_clusters=False)
     tb = fit.tidy()
-    assert list(tb.columns) == ["term", "estimate", "std_error", "p_value", "conf_low", "conf_high"]
+    assert list(tb.columns) == ["term", "estimate", "std_error", "conf_low", "conf_high", "p_value"]
     assert tb["term"].tolist() == ["d", "x1"]
     assert tb.loc[0, "conf_low"] < fit.estimate < tb.loc[0, "conf_high"]
     assert "Two-way fixed effects" in fit.summary() and "clustered by id" in fit.summary()

@@ -110,7 +110,7 @@ def test_standard_parameter_names_are_used_where_the_concept_exists():
 def test_one_spelling_of_the_engine_notes_key():
     from didbook._engine import ENGINE_NOTES
 
-    assert ENGINE_NOTES == "engine notes"
+    assert ENGINE_NOTES == "engine_notes"
     for path in LIB.glob("*.py"):
         text = path.read_text()
         for bad in ENGINE_NOTES_SPELLINGS:

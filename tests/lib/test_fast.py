@@ -1,4 +1,4 @@
-"""The batched fast path (didbook._batched) equals per-draw library fits to 1e-8.
+"""The batched fast path (didbook.fast) equals per-draw library fits to 1e-8.
 
 Each batched estimator fits an (n_rows x R) outcome matrix on one fixed design. Here the design is
 a small simulated city panel and the R = 3 outcome columns are the panel's outcome plus independent
@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 import didbook
-from didbook import _batched
+from didbook import fast
 
 TOL = 1e-8
 CONTROLS = ["log_gdp_pc", "digitalization"]
@@ -86,9 +86,9 @@ def _library(data, Y, method, controls, cluster, control="never"):
 
 def _batch(data, Y, method, controls, cluster, control="never"):
     if method == "twfe":
-        f = _batched.twfe(data, Y, "platform_treated", controls=controls, cluster=cluster)
+        f = fast.twfe(data, Y, "platform_treated", controls=controls, cluster=cluster)
     else:
-        f = _batched.staggered(
+        f = fast.staggered(
             data, Y, "platform_cohort", method=method, controls=controls, cluster=cluster, control=control
         )
     return np.column_stack([f.estimate, f.std_error, f.conf_low, f.conf_high])
@@ -121,14 +121,14 @@ def test_batched_equals_library_unbalanced(unbalanced, method):
 
 def test_not_batchable_is_explicit(balanced, unbalanced):
     data, Y = balanced
-    with pytest.raises(_batched.NotBatchable, match="covariates"):
-        _batched.staggered(data, Y, "platform_cohort", method="cs", controls=CONTROLS)
-    with pytest.raises(_batched.NotBatchable, match="unit only"):
-        _batched.staggered(data, Y, "platform_cohort", method="cs", cluster="province_id")
-    with pytest.raises(_batched.NotBatchable, match="balanced"):
-        _batched.staggered(unbalanced[0], unbalanced[1], "platform_cohort", method="cs")
+    with pytest.raises(fast.NotBatchable, match="covariates"):
+        fast.staggered(data, Y, "platform_cohort", method="cs", controls=CONTROLS)
+    with pytest.raises(fast.NotBatchable, match="unit only"):
+        fast.staggered(data, Y, "platform_cohort", method="cs", cluster="province_id")
+    with pytest.raises(fast.NotBatchable, match="balanced"):
+        fast.staggered(unbalanced[0], unbalanced[1], "platform_cohort", method="cs")
     with pytest.raises(ValueError, match="shape"):
-        _batched.twfe(data, Y[:-1], "platform_treated")
+        fast.twfe(data, Y[:-1], "platform_treated")
 
 
 def _placebo_design(data, k=3, year=2016, seed=4):
@@ -143,7 +143,7 @@ def _placebo_design(data, k=3, year=2016, seed=4):
 def test_wild_bootstrap_pvalues_equal_library(balanced, weight_type):
     data, Y = balanced
     d = _placebo_design(data)
-    got = _batched.wild_bootstrap_pvalues(
+    got = fast.wild_bootstrap_pvalues(
         d, Y, "placebo", "city_id", "year", "province_id", n_draws=199, seed=3, weight_type=weight_type
     )
     want = []
@@ -169,7 +169,7 @@ def test_wild_bootstrap_pvalues_equal_library(balanced, weight_type):
 def test_placebo_pvalues_equal_library(balanced, cluster, controls):
     data, Y = balanced
     d = _placebo_design(data).join(data[CONTROLS])
-    got = _batched.placebo_pvalues(d, Y, "placebo", "city_id", "year", cluster, n_draws=199, seed=3, controls=controls)
+    got = fast.placebo_pvalues(d, Y, "placebo", "city_id", "year", cluster, n_draws=199, seed=3, controls=controls)
     want = []
     for r in range(Y.shape[1]):
         d["y_draw"] = Y[:, r]
