@@ -13,12 +13,10 @@ JB     := $(PY) -c 'import sys; from jupyter_book.cli.main import main; sys.exit
 JB_FLAGS := -W -n --keep-going
 
 # Everyday loop (no book build): ruff + the library's fast tests and docstring examples, under 90 s.
-check: $(STAMP)
-	$(PY) -m ruff check .
-	$(PY) -m ruff format --check .
+check: lint
 	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(PY) -m pytest -n 2 --dist loadfile -m 'not slow' tests/lib lib/didbook
 
-.PHONY: check book test setup data notebooks html benchmark clean book-no-solutions student-notebooks colab-setup
+.PHONY: lint check book test setup data notebooks html benchmark clean book-no-solutions student-notebooks execute
 
 book: html
 
@@ -35,31 +33,36 @@ endif
 data: $(STAMP)
 	$(PY) scripts/make_data.py
 
-notebooks: data
+# Chapter sources are MyST markdown (notebooks/*.md); their .ipynb are generated, never committed.
+notebooks: $(STAMP)
+	$(PY) scripts/chapters.py
+
+execute: data
 	$(PY) scripts/execute_notebooks.py
 
-html: notebooks
+html: execute
 	rm -rf _build/html _build/.doctrees _build/jupyter_execute
 	$(JB) build _build/src --path-output . $(JB_FLAGS)
 
 # Instructors: the book without solutions (_build/html-no-solutions), student copies of the chapter
 # notebooks without solutions (_build/student; per-student seeds: see scripts/student_notebooks.py).
-book-no-solutions: notebooks
+book-no-solutions: execute
 	$(PY) scripts/student_notebooks.py --no-solutions-config _build/src
 	rm -rf _build/no-solutions _build/html-no-solutions
 	$(JB) build _build/src --config _build/src/_config_no_solutions.yml --path-output _build/no-solutions $(JB_FLAGS)
 	mv _build/no-solutions/_build/html _build/html-no-solutions && rm -rf _build/no-solutions
 
-student-notebooks: $(STAMP)
+student-notebooks: notebooks
 	$(PY) scripts/student_notebooks.py --out _build/student $(if $(STUDENTS),--students $(STUDENTS))
 
-# After changing `repository: url` in _config.yml: rewrite the hidden Colab setup cell of every chapter.
-colab-setup: $(STAMP)
-	$(PY) scripts/colab_setup.py --all
-
-test: book
+# ruff on the library, scripts and tests, and on the chapters' code (their generated notebooks, 88 columns).
+lint: notebooks
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(PY) -m ruff check notebooks/*.ipynb
+	$(PY) -m ruff format --check notebooks/*.ipynb
+
+test: book lint
 	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(PY) -m pytest -n 2 --dist loadfile
 
 benchmark: $(STAMP)

@@ -2,9 +2,10 @@
 
 The source tree stays clean (notebooks are committed without outputs). This script
 
-1. copies ``_config.yml``, ``_toc.yml``, ``book/`` and non-notebook files of ``notebooks/`` to ``_build/src/``;
-2. executes each ``notebooks/*.ipynb`` with papermill (working directory ``notebooks/``) and writes the
-   executed copy to ``_build/src/notebooks/``;
+1. copies ``_config.yml``, ``_toc.yml``, ``book/`` and the non-chapter files of ``notebooks/`` to ``_build/src/``;
+2. generates each chapter's notebook from its source ``notebooks/*.md`` (``scripts/chapters.py``: the Colab,
+   forking-note and parameter-check cells are added there), executes it with papermill (working directory
+   ``notebooks/``) and writes the executed copy to ``_build/src/notebooks/``;
 3. tags the cell papermill injects for parameters ``remove-cell`` so the rendered page hides it.
 
 Parameters are strict: before papermill runs, each ``-p NAME VALUE`` is checked against the
@@ -18,7 +19,7 @@ Jupyter Book then renders ``_build/src`` with execution off (see the Makefile).
 Usage::
 
     python scripts/execute_notebooks.py                      # all chapters
-    python scripts/execute_notebooks.py notebooks/did_real_data.ipynb -p alpha 0.1
+    python scripts/execute_notebooks.py notebooks/did_real_data.md -p alpha 0.1
 """
 
 from __future__ import annotations
@@ -34,6 +35,9 @@ from pathlib import Path
 import nbformat
 import papermill as pm
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import chapters  # noqa: E402
+
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
 BUILD_SRC = ROOT / "_build" / "src"
@@ -47,8 +51,9 @@ def copy_sources(dest: Path) -> None:
     for name in ("_config.yml", "_toc.yml"):
         shutil.copy2(ROOT / name, dest / name)
     shutil.copytree(ROOT / "book", dest / "book")
+    chapter_sources = set(chapters.chapter_sources())
     for path in NOTEBOOKS.iterdir():
-        if path.suffix != ".ipynb" and not path.name.startswith("."):
+        if path.suffix != ".ipynb" and not path.name.startswith(".") and path not in chapter_sources:
             target = dest / "notebooks" / path.name
             if path.is_dir():
                 shutil.copytree(path, target)
@@ -138,7 +143,9 @@ def main(argv: list[str] | None = None) -> int:
         except (ValueError, SyntaxError):
             params[name] = value
 
-    notebooks = [p.resolve() for p in args.notebooks] or sorted(NOTEBOOKS.glob("*.ipynb"))
+    given = [p.resolve() for p in args.notebooks]
+    sources = chapters.chapter_sources(given or None)
+    notebooks = [chapters.write(src) for src in sources] + [p for p in given if p.suffix == ".ipynb"]
     if not notebooks:
         print("no notebooks found", file=sys.stderr)
         return 1

@@ -12,6 +12,18 @@ HTML = ROOT / "_build" / "html"
 EXECUTED = ROOT / "_build" / "src" / "notebooks"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def generated_notebooks() -> None:
+    """``notebooks/*.ipynb`` generated from the chapter sources (``make notebooks``), fresh for every session."""
+    import sys
+
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import chapters
+
+    for source in chapters.chapter_sources():
+        chapters.write(source)
+
+
 @pytest.fixture(scope="session")
 def html_dir() -> Path:
     """The rendered book. `make test` builds it first; running pytest alone needs `make book`."""

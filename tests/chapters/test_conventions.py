@@ -1,6 +1,6 @@
 """The chapter conventions (notebooks/README.md), checked on every notebook and on the rendered book.
 
-Static checks read ``notebooks/*.ipynb`` (no execution); rendered checks read ``_build/html`` and skip when
+Static checks read the chapter sources ``notebooks/*.md`` as notebooks (no execution); rendered checks read ``_build/html`` and skip when
 the book has not been built. Also checked here: the bundled CJK web font covers every Chinese character of
 the sources, and stub chapters are marked "(in preparation)" in the table of contents.
 """
@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import html
 import importlib.util
-import json
 import re
 
+import chapters
 import pytest
 import yaml
 from conftest import HTML, ROOT
@@ -23,7 +23,7 @@ NOT_YET_CONVERTED: set[str] = set()  # every chapter follows the conventions
 # ---------------------------------------------------------------------------------------------------------
 
 MAX_LINE = 88
-NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+NOTEBOOKS = chapters.chapter_sources()
 HIDDEN_TAGS = {"remove-cell", "remove-input", "hide-input"}
 GLUE_CALL = re.compile(r"\bglue(?:_all)?\(")
 PLOTTING = re.compile(r"\bplt\.|\.plot\(|\.plot\.|\bsns\.|\bax\d?\.|\baxes\[")
@@ -45,7 +45,7 @@ NOTEBOOK_PARAMS = [_param(p) for p in NOTEBOOKS]
 
 
 def _cells(path):
-    return json.loads(path.read_text(encoding="utf-8"))["cells"]
+    return chapters.generate(path)["cells"]
 
 
 def _source(cell) -> str:

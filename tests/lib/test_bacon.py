@@ -151,7 +151,7 @@ def test_plot_and_summary():
     assert isinstance(ax, matplotlib.axes.Axes)
     plt.close("all")
     assert "TWFE estimate" in res.summary()
-    assert list(res.tidy().columns) == ["term", "estimate", "std_error", "p_value", "conf_low", "conf_high"]
+    assert list(res.tidy().columns) == ["term", "estimate", "std_error", "conf_low", "conf_high", "p_value"]
 
 
 @pytest.mark.parametrize(

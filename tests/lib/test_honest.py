@@ -158,7 +158,7 @@ def test_plot_and_summary(sd_result):
     plt.close("all")
     s = sd_result.summary()
     assert "breakdown" in s and "M=0.03" in s
-    assert list(sd_result.tidy().columns) == ["term", "estimate", "std_error", "p_value", "conf_low", "conf_high"]
+    assert list(sd_result.tidy().columns) == ["term", "estimate", "std_error", "conf_low", "conf_high", "p_value"]
 
 
 @pytest.mark.parametrize(

@@ -87,7 +87,7 @@ def test_summary_statistics_by_hand():
     assert s["mean_std_error"] == pytest.approx(1.5)
     assert s["se_ratio"] == pytest.approx(1.5 / np.std([1, 2, 3, 6], ddof=1))
     tidy = MonteCarloResult(draws=draws, estimators={"E": TWFE}).tidy()
-    assert list(tidy.columns) == ["term", "estimate", "std_error", "p_value", "conf_low", "conf_high"]
+    assert list(tidy.columns) == ["term", "estimate", "std_error", "conf_low", "conf_high", "p_value"]
 
 
 def test_outcomes_design_fast_path_and_fallback(outcome_draws):

@@ -78,23 +78,6 @@ def test_executor_refuses_before_papermill_runs():
     assert execute_notebooks.check_parameters([NB], {"n_draws": 99, "controls": "a,b"}) == []
 
 
-def test_add_parameter_checks_is_idempotent(tmp_path):
-    import nbformat
-
-    nb = nbformat.v4.new_notebook()
-    p = nbformat.v4.new_code_cell("# Parameters (x)\nseed = 1")
-    p.metadata["tags"] = ["parameters"]
-    nb.cells = [nbformat.v4.new_markdown_cell("# T"), p, nbformat.v4.new_code_cell("print(seed)")]
-    path = tmp_path / "x.ipynb"
-    nbformat.write(nb, path)
-    script = [sys.executable, str(ROOT / "scripts" / "add_parameter_checks.py"), str(path)]
-    assert "inserted" in subprocess.run(script, capture_output=True, text=True, check=True).stdout
-    assert "already" in subprocess.run(script, capture_output=True, text=True, check=True).stdout
-    cells = nbformat.read(path, as_version=4).cells
-    assert len(cells) == 4 and "check_parameters(globals())" in cells[2].source
-    assert set(cells[2].metadata["tags"]) == {"remove-cell", "parameters-check"}
-
-
 @pytest.mark.parametrize(
     "args,match",
     [

@@ -88,7 +88,7 @@ def test_tiny_example_matches_independent_brute_force():
     # DID on the matched units equals TWFE on that subset; the effect is 1.5 by construction
     keep = r.matched_units["unit"]
     tw = didbook.twfe(df[df["id"].isin(keep)], "y", "d", "id", "t", warn_few_clusters=False)
-    assert r.did.estimate == pytest.approx(tw.estimate, abs=1e-12)
+    assert r.model.estimate == pytest.approx(tw.estimate, abs=1e-12)
     assert r.tidy()["estimate"].iloc[0] == pytest.approx(1.5, abs=0.05)
 
 
@@ -97,8 +97,8 @@ def test_matching_improves_balance_on_simulated_panel(res):
     assert (b["smd_before"].abs() > 0.5).all()  # cities are selected on these traits
     assert (b["smd_after"].abs() < b["smd_before"].abs()).all()
     assert b["smd_after"].abs().max() < 0.2
-    assert res.info["unmatched treated"] == len(res.unmatched)
-    assert len(res.pairs) == res.info["matched treated"]
+    assert res.info["n_unmatched_treated"] == len(res.unmatched)
+    assert len(res.pairs) == res.info["n_matched_treated"]
     assert res.pairs["distance"].max() <= 0.05
     assert res.pairs["control_unit"].is_unique  # without replacement
 
@@ -107,8 +107,8 @@ def test_did_on_matched_sample(res, panel):
     d = panel.data
     kept = d[d["city_id"].isin(res.matched_units["unit"])]
     tw = didbook.twfe(kept, "equalization", "dg_treated", "city_id", "year", warn_few_clusters=False)
-    assert res.did.estimate == pytest.approx(tw.estimate, abs=1e-12)
-    assert list(res.tidy().columns) == ["term", "estimate", "std_error", "p_value", "conf_low", "conf_high"]
+    assert res.model.estimate == pytest.approx(tw.estimate, abs=1e-12)
+    assert list(res.tidy().columns) == ["term", "estimate", "std_error", "conf_low", "conf_high", "p_value"]
     assert "PSM-DID" in res.summary()
 
 
