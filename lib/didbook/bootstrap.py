@@ -209,36 +209,34 @@ def wild_cluster_bootstrap(
     # rescale bootstrap t to the reported (small-sample corrected) t statistic
     scale = t_obs / wt.tstat_obs(0.0) if wt.tstat_obs(0.0) != 0 else 1.0
     table = pd.DataFrame(
-        {
-            "term": [treatment],
-            "estimate": [fit.estimate],
-            "std_error": [fit.std_error],
-            "p_value": [p],
-            "conf_low": [ci[0]],
-            "conf_high": [ci[1]],
-        }
+        [
+            {
+                "term": treatment,
+                "estimate": fit.estimate,
+                "std_error": fit.std_error,
+                "conf_low": ci[0],
+                "conf_high": ci[1],
+                "p_value": p,
+            }
+        ]
     )
     info = {
-        "Outcome": outcome,
-        "Treatment": treatment,
-        "Clusters": f"{cluster} ({G})",
-        "Bootstrap": f"wild cluster bootstrap-t, {'WCR (null imposed)' if impose_null else 'WCU'}, "
-        f"{weight_type} weights",
-        "Draws": f"{V.shape[1]}" + (" (full enumeration)" if full else f" (seed {seed}; p = (1 + #) / (1 + draws))"),
-        "t statistic (CRV1)": round(float(t_obs), 4),
-        "Bootstrap p-value": round(p, 6),
-        f"{100 * (1 - alpha):g}% CI (test inversion)": f"[{ci[0]:.6g}, {ci[1]:.6g}]",
+        "outcome": outcome,
+        "treatment": treatment,
+        "cluster": cluster,
+        "n_clusters": G,
+        "bootstrap": f"wild cluster bootstrap-t, {'WCR (null imposed)' if impose_null else 'WCU'}, {weight_type} weights",
+        "n_draws": int(V.shape[1]),
+        "draws_rule": "full enumeration" if full else f"seed {seed}; p = (1 + #) / (1 + draws)",
+        "t_stat": round(float(t_obs), 4),
+        "conf_level": 1 - alpha,
+        "conf_method": "test inversion" if conf_int else "not computed",
     }
-    return BootstrapResult(
-        table=table,
+    return BootstrapResult.from_table(
+        table,
         info=info,
         title="Wild cluster bootstrap",
-        estimate=fit.estimate,
-        std_error=fit.std_error,
         t_stat=float(t_obs),
-        p_value=p,
-        conf_low=ci[0],
-        conf_high=ci[1],
         t_boot=tb * scale,
         n_draws=int(V.shape[1]),
         full_enumeration=full,

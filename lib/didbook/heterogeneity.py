@@ -29,12 +29,12 @@ class GapTestResult(Result):
     estimate : float
         The headline: the observed gap, mean of ``values`` in group ``groups[0]`` minus the mean in
         ``groups[1]`` (observations weighted equally).
-    std_error : float
-        Standard deviation of the permutation (null) distribution.
     p_value : float
         Two-sided permutation p-value ``(1 + #{|gap*| >= |gap|}) / (1 + n_draws)``.
-    conf_low, conf_high : float
-        NaN: the test gives a p-value, not a confidence interval.
+    std_error, conf_low, conf_high : float
+        NaN: the test gives a p-value, not a standard error or a confidence interval.
+    permutation_sd : float
+        Standard deviation of the permutation (null) distribution (also a column of ``tidy()``).
     null_distribution : numpy.ndarray
         The ``n_draws`` gaps with re-assigned labels.
     groups : tuple
@@ -44,6 +44,7 @@ class GapTestResult(Result):
     """
 
     null_distribution: np.ndarray = field(default_factory=lambda: np.empty(0))
+    permutation_sd: float = np.nan
     groups: tuple = ()
     means: dict = field(default_factory=dict)
 
@@ -153,19 +154,23 @@ def permutation_gap_test(
     p = (1 + np.sum(np.abs(null) >= abs(observed) - 1e-12)) / (1 + int(n_draws))
     sd = float(np.std(null, ddof=1)) if n_draws > 1 else np.nan
     means = {a: float(s[is_a == 1].sum() / c[is_a == 1].sum()), b: float(s[is_a == 0].sum() / c[is_a == 0].sum())}
-    table = tidy_frame([f"gap {a} - {b}"], [observed], [sd], p_values=[p], conf_low=[np.nan], conf_high=[np.nan])
-    res = GapTestResult(
-        table=table,
+    table = tidy_frame([f"gap {a} - {b}"], [observed], [np.nan], p_values=[p], conf_low=[np.nan], conf_high=[np.nan])
+    table["permutation_sd"] = sd
+    return GapTestResult.from_table(
+        table,
         info={
             "groups": f"{a} vs {b}",
-            "units": len(uniq),
-            "strata": int(strat_code.max()) + 1,
-            "draws": int(n_draws),
+            "n_units": len(uniq),
+            "n_strata": int(strat_code.max()) + 1,
+            "n_draws": int(n_draws),
         },
         title="Permutation test of a gap between two groups",
+        notes=[
+            "std_error is NaN: a permutation test gives a p-value, not a standard error or interval; "
+            "permutation_sd is the spread of the permuted gaps"
+        ],
         null_distribution=null,
+        permutation_sd=sd,
         groups=(a, b),
         means=means,
     )
-    res._set_headline(table.iloc[0])
-    return res

@@ -40,7 +40,7 @@ import numpy as np
 import pandas as pd
 
 from . import fast as batched
-from ._results import TIDY_COLUMNS, tidy_frame
+from ._results import _Report
 
 __all__ = ["monte_carlo", "MonteCarloResult"]
 
@@ -70,7 +70,7 @@ PROGRESS_FITS = 200
 
 
 @dataclass(repr=False)
-class MonteCarloResult:
+class MonteCarloResult(_Report):
     """Result of :func:`monte_carlo`.
 
     Attributes
@@ -81,7 +81,9 @@ class MonteCarloResult:
     estimators : dict
         The validated specifications, label -> spec (defaults filled in).
     info : dict
-        Design, scenario, number of draws, alpha, and which estimators used the fast path.
+        ``design``, ``scenario``, ``draws``, ``alpha``, ..., and with the outcomes design
+        ``fast_path`` (labels fitted by :mod:`didbook.fast`) and ``fallback`` (``"label (reason)"``
+        of the per-draw library fits).
     alpha : float
         1 - nominal coverage of the intervals (0.05).
     """
@@ -91,8 +93,17 @@ class MonteCarloResult:
     info: dict = field(default_factory=dict)
     alpha: float = 0.05
     title: str = "Monte Carlo study"
+    notes: list = field(default_factory=list)
 
-    def summary(self) -> pd.DataFrame:
+    def summary(self) -> str:
+        """A plain-text report: the facts of ``info`` and the main columns of :meth:`tidy`."""
+        lines = [self.title, "=" * len(self.title)]
+        lines += [f"{k:<28}{v}" for k, v in self.describe().items()]
+        cols = ["estimator", "bias", "bias_mc_se", "rmse", "coverage", "coverage_mc_se", "se_ratio", "rejection_rate"]
+        lines += ["", self.tidy()[cols].to_string(index=False, float_format=lambda x: f"{x:.4g}")]
+        return "\n".join(lines)
+
+    def tidy(self) -> pd.DataFrame:
         """Performance of each estimator over the draws.
 
         Returns
@@ -108,7 +119,7 @@ class MonteCarloResult:
 
         Examples
         --------
-        >>> mc.summary()[["estimator", "bias", "coverage"]]  # doctest: +SKIP
+        >>> mc.tidy()[["estimator", "bias", "coverage"]]  # doctest: +SKIP
         """
         rows = []
         for label, g in self.draws.groupby("estimator", sort=False):
@@ -145,16 +156,6 @@ class MonteCarloResult:
         out["se_ratio"] = out["mean_std_error"] / out["sd_estimate"]
         return out
 
-    def tidy(self) -> pd.DataFrame:
-        """The bias of each estimator in the library's tidy format.
-
-        ``term`` is the estimator label, ``estimate`` the bias (mean of estimate - truth),
-        ``std_error`` its Monte Carlo standard error, ``p_value`` and ``conf_low``/``conf_high``
-        the normal test of zero bias and its 95% interval.
-        """
-        s = self.summary()
-        return tidy_frame(s["estimator"], s["bias"], s["bias_mc_se"])[TIDY_COLUMNS]
-
     def plot(self, ax=None, bins: int = 40, title: str | None = None):
         """Distribution of the estimation error (estimate - truth) for each estimator, 0 marked.
 
@@ -182,22 +183,6 @@ class MonteCarloResult:
         ax.set_title(title or f"Monte Carlo: estimation error, {self.info.get('design', '')} design")
         ax.legend(frameon=False, fontsize="small")
         return ax
-
-    def _text(self) -> str:
-        lines = [self.title, "=" * len(self.title)]
-        lines += [f"{k:<28}{v}" for k, v in self.info.items()]
-        cols = ["estimator", "bias", "bias_mc_se", "rmse", "coverage", "coverage_mc_se", "se_ratio", "rejection_rate"]
-        lines += ["", self.summary()[cols].to_string(index=False, float_format=lambda x: f"{x:.4g}")]
-        return "\n".join(lines)
-
-    def __repr__(self) -> str:  # pragma: no cover - convenience
-        return self._text()
-
-    def _repr_html_(self) -> str:  # pragma: no cover - notebook display
-        facts = "".join(f"<tr><th style='text-align:left'>{k}</th><td>{v}</td></tr>" for k, v in self.info.items())
-        return f"<p><b>{self.title}</b></p><table>{facts}</table>" + self.summary().to_html(
-            index=False, float_format=lambda x: f"{x:.4f}"
-        )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -499,7 +484,7 @@ def monte_carlo(
     Returns
     -------
     MonteCarloResult
-        ``.draws`` (one row per draw and estimator), ``.summary()`` (bias, RMSE, coverage, SE
+        ``.draws`` (one row per draw and estimator), ``.tidy()`` (bias, RMSE, coverage, SE
         ratio, rejection rate, with Monte Carlo SEs), ``.tidy()``, ``.plot()``.
 
     Raises
@@ -514,7 +499,7 @@ def monte_carlo(
     >>> mc = didbook.monte_carlo(
     ...     {"TWFE": {"method": "twfe", "treatment": "platform", "outcome": "income_gap"}},
     ...     n_draws=2, seed=1)
-    >>> mc.summary()[["estimator", "n_draws"]].to_dict("records")
+    >>> mc.tidy()[["estimator", "n_draws"]].to_dict("records")
     [{'estimator': 'TWFE', 'n_draws': 2}]
     """
     from joblib import delayed
@@ -568,9 +553,9 @@ def monte_carlo(
             )
         if tasks:
             rows += _run(tasks, n_jobs, show, "Monte Carlo fits (fallback)")
-        info["fast path (batched)"] = ", ".join(fast) if fast else "none"
+        info["fast_path"] = fast
         if slow:
-            info["per-draw library fits (fallback)"] = "; ".join(slow)
+            info["fallback"] = slow
     else:
         from .simulate import simulate_city_panel
 

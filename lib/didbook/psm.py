@@ -46,7 +46,7 @@ class PsmDidResult(Result):
     Attributes
     ----------
     estimate, std_error, conf_low, conf_high, p_value : float
-        The headline: the TWFE DID coefficient on the matched sample (as ``did``).
+        The headline: the TWFE DID coefficient on the matched sample (as ``model``).
     balance : pandas.DataFrame
         ``covariate, mean_treated, mean_control_before, mean_control_after, smd_before,
         smd_after`` (the propensity score is the last row).
@@ -58,10 +58,14 @@ class PsmDidResult(Result):
         Treated units without a control inside the caliper (not in the DID sample).
     pscore : pandas.Series
         Estimated propensity score of every unit (indexed by unit).
-    did : didbook.TwfeResult
-        The TWFE fit on the matched sample.
-    logit : statsmodels result
-        The propensity-score model.
+    model : didbook.TwfeResult
+        The TWFE fit on the matched sample (``model.model`` is its pyfixest fit).
+    propensity_model : statsmodels result
+        The logit propensity-score model.
+    info : dict
+        ``n_treated``, ``n_control``, ``n_matched_treated``, ``n_unmatched_treated``,
+        ``n_matched_controls``, ``caliper`` (score scale), ``ratio``, ``replace``, ``controls``,
+        ``period``, ``max_abs_smd_before``, ``max_abs_smd_after``, ``n_obs`` (DID rows).
     """
 
     balance: pd.DataFrame = None
@@ -69,9 +73,14 @@ class PsmDidResult(Result):
     pairs: pd.DataFrame = None
     unmatched: list = field(default_factory=list)
     pscore: pd.Series = None
-    did: Any = None
-    logit: Any = None
+    model: Any = None
+    propensity_model: Any = None
     units: pd.DataFrame = None
+
+    @property
+    def did(self):
+        """Retired name of :attr:`model`, kept only until the robustness chapter uses ``model``."""
+        return self.model
 
     def plot(self, kind: str = "balance", ax=None, title: str | None = None):
         """``kind="balance"``: love plot of |SMD| before and after matching; ``kind="overlap"``:
@@ -207,7 +216,7 @@ def psm_did(
     Returns
     -------
     PsmDidResult
-        ``.balance``, ``.matched_units``, ``.pairs``, ``.did``, ``.plot()``, ``.summary()``.
+        ``.balance``, ``.matched_units``, ``.pairs``, ``.model``, ``.plot()``, ``.summary()``.
 
     Raises
     ------
@@ -225,66 +234,13 @@ def psm_did(
     >>> bool((res.balance["smd_after"].abs() <= res.balance["smd_before"].abs()).all())
     True
     """
-    from statsmodels.discrete.discrete_model import Logit
-
     controls = as_list(controls)
-    if not controls:
-        raise ValueError("controls must name at least one matching covariate")
-    if caliper_scale not in ("absolute", "sd"):
-        raise ValueError(f"caliper_scale must be 'absolute' or 'sd', got {caliper_scale!r}")
-    if period not in ("pre", "first"):
-        raise ValueError(f"period must be 'pre' or 'first', got {period!r}")
+    _check_inputs(data, outcome, treatment, unit, time, controls, caliper, caliper_scale, period, cluster)
     ratio = check_int("ratio", ratio, minimum=1)
-    if not caliper > 0:
-        raise ValueError(f"caliper must be positive, got {caliper!r}")
-    check_panel(data, unit, time, [outcome, treatment, *controls] + ([cluster] if cluster else []), ordered_time=True)
-    for c in controls:
-        if not pd.api.types.is_numeric_dtype(data[c]):
-            raise PanelDataError(f"covariate {c!r} must be numeric, got dtype {data[c].dtype}")
-    check_binary(data, treatment)
-    check_absorbing(data, unit, time, treatment)
-
     d = data.sort_values([unit, time])
-    ever = d.groupby(unit)[treatment].max().astype(int)
-    if ever.sum() == 0:
-        raise PanelDataError(f"no treated units: {treatment!r} is 0 everywhere")
-    if (ever == 0).sum() == 0:
-        raise PanelDataError(f"no untreated comparison units: every unit has {treatment!r} = 1 at some point")
-    first_adopt = d.loc[d[treatment] == 1, time].min()
-    if period == "pre":
-        pre = d.loc[d[time] < first_adopt]
-        if pre.empty:
-            raise PanelDataError(f"no pre-treatment period: treatment starts in the first period ({first_adopt})")
-        X = pre.groupby(unit)[controls].mean()
-    else:
-        t0 = d[time].min()
-        X = d.loc[d[time] == t0].set_index(unit)[controls]
-    X = X.reindex(ever.index)
-    if X.isna().any().any():
-        raise PanelDataError(f"some units are not observed in the matching period ({period!r}); balance the panel")
-    Z = np.column_stack([np.ones(len(X)), X.to_numpy(dtype=float)])
-    rank = np.linalg.matrix_rank(Z)
-    if rank < Z.shape[1]:
-        raise PanelDataError(
-            f"matching covariates {controls} are collinear (rank {rank} < {Z.shape[1]} "
-            "including the constant); drop redundant covariates"
-        )
-
+    ever, X = _matching_covariates(d, treatment, unit, time, controls, period)
     log = _WarningLog()
-    try:
-        with log:
-            logit = Logit(ever.to_numpy(dtype=float), Z).fit(disp=0, maxiter=200)
-    except Exception as e:  # statsmodels raises PerfectSeparationError / LinAlgError
-        raise PanelDataError(
-            f"propensity-score logit failed ({type(e).__name__}: {e}); "
-            "check for covariates that perfectly predict treatment"
-        ) from e
-    ps = pd.Series(np.asarray(logit.predict(Z)), index=ever.index, name="pscore")
-    if ((ps < 1e-8) | (ps > 1 - 1e-8)).any() or any("separation" in m.lower() for m in log.messages):
-        raise PanelDataError(
-            "perfect or quasi-perfect separation in the propensity-score logit: some units have "
-            "scores of 0 or 1; matching is not possible on these covariates"
-        )
+    logit, ps = _propensity(ever, X, controls, log)
     cal = caliper * float(ps.std(ddof=1)) if caliper_scale == "sd" else float(caliper)
     pairs = nearest_neighbor_match(ps[ever == 1], ps[ever == 0], cal, ratio=ratio, replace=replace)
     if pairs.empty:
@@ -302,9 +258,118 @@ def psm_did(
         }
     )
     mu["pscore"] = ps.reindex(mu["unit"]).to_numpy()
+    balance = _balance(X.assign(**{"propensity score": ps}), ever, treated_m, cw)
 
-    # balance table
-    Xb = X.assign(**{"propensity score": ps})
+    # DID on the matched sample
+    w = mu.set_index("unit")["weight"]
+    sample = d.loc[d[unit].isin(w.index)].copy()
+    sample["_psm_weight"] = sample[unit].map(w).astype(float)
+    use_w = "_psm_weight" if not np.allclose(w.to_numpy(), 1.0) else None
+    with log:
+        did = twfe(sample, outcome, treatment, unit, time, cluster=cluster, weights=use_w, warn_few_clusters=False)
+    table = did.tidy()
+    table["term"] = f"{treatment} (matched sample)"
+    info = {
+        "n_treated": int(ever.sum()),
+        "n_control": int((ever == 0).sum()),
+        "n_matched_treated": len(treated_m),
+        "n_unmatched_treated": len(unmatched),
+        "n_matched_controls": len(cw),
+        "caliper": round(cal, 6),
+        "ratio": ratio,
+        "replace": replace,
+        "controls": controls,
+        "period": period,
+        "max_abs_smd_before": round(float(balance["smd_before"].abs().max()), 6),
+        "max_abs_smd_after": round(float(balance["smd_after"].abs().max()), 6),
+        "n_obs": len(sample),
+    }
+    info.update(_engine_info(log))
+    return PsmDidResult.from_table(
+        table,
+        info=info,
+        title="PSM-DID: TWFE on the propensity-score matched sample",
+        balance=balance,
+        matched_units=mu,
+        pairs=pairs,
+        unmatched=unmatched,
+        pscore=ps,
+        model=did,
+        propensity_model=logit,
+        units=pd.DataFrame({"treated": ever, "pscore": ps}),
+        notes=list(did.notes),
+    )
+
+
+def _check_inputs(data, outcome, treatment, unit, time, controls, caliper, caliper_scale, period, cluster) -> None:
+    """Parameter and panel checks of :func:`psm_did` (each error names the parameter or column)."""
+    if not controls:
+        raise ValueError("controls must name at least one matching covariate")
+    if caliper_scale not in ("absolute", "sd"):
+        raise ValueError(f"caliper_scale must be 'absolute' or 'sd', got {caliper_scale!r}")
+    if period not in ("pre", "first"):
+        raise ValueError(f"period must be 'pre' or 'first', got {period!r}")
+    if not caliper > 0:
+        raise ValueError(f"caliper must be positive, got {caliper!r}")
+    check_panel(data, unit, time, [outcome, treatment, *controls] + ([cluster] if cluster else []), ordered_time=True)
+    for c in controls:
+        if not pd.api.types.is_numeric_dtype(data[c]):
+            raise PanelDataError(f"covariate {c!r} must be numeric, got dtype {data[c].dtype}")
+    check_binary(data, treatment)
+    check_absorbing(data, unit, time, treatment)
+
+
+def _matching_covariates(d: pd.DataFrame, treatment, unit, time, controls, period) -> tuple[pd.Series, pd.DataFrame]:
+    """Ever-treated indicator per unit and the covariates each unit is matched on."""
+    ever = d.groupby(unit)[treatment].max().astype(int)
+    if ever.sum() == 0:
+        raise PanelDataError(f"no treated units: {treatment!r} is 0 everywhere")
+    if (ever == 0).sum() == 0:
+        raise PanelDataError(f"no untreated comparison units: every unit has {treatment!r} = 1 at some point")
+    first_adopt = d.loc[d[treatment] == 1, time].min()
+    if period == "pre":
+        pre = d.loc[d[time] < first_adopt]
+        if pre.empty:
+            raise PanelDataError(f"no pre-treatment period: treatment starts in the first period ({first_adopt})")
+        X = pre.groupby(unit)[controls].mean()
+    else:
+        X = d.loc[d[time] == d[time].min()].set_index(unit)[controls]
+    X = X.reindex(ever.index)
+    if X.isna().any().any():
+        raise PanelDataError(f"some units are not observed in the matching period ({period!r}); balance the panel")
+    return ever, X
+
+
+def _propensity(ever: pd.Series, X: pd.DataFrame, controls, log: _WarningLog):
+    """The logit propensity-score model and the score of every unit; separation is an error."""
+    from statsmodels.discrete.discrete_model import Logit
+
+    Z = np.column_stack([np.ones(len(X)), X.to_numpy(dtype=float)])
+    rank = np.linalg.matrix_rank(Z)
+    if rank < Z.shape[1]:
+        raise PanelDataError(
+            f"matching covariates {controls} are collinear (rank {rank} < {Z.shape[1]} "
+            "including the constant); drop redundant covariates"
+        )
+    try:
+        with log:
+            logit = Logit(ever.to_numpy(dtype=float), Z).fit(disp=0, maxiter=200)
+    except Exception as e:  # statsmodels raises PerfectSeparationError / LinAlgError
+        raise PanelDataError(
+            f"propensity-score logit failed ({type(e).__name__}: {e}); "
+            "check for covariates that perfectly predict treatment"
+        ) from e
+    ps = pd.Series(np.asarray(logit.predict(Z)), index=ever.index, name="pscore")
+    if ((ps < 1e-8) | (ps > 1 - 1e-8)).any() or any("separation" in m.lower() for m in log.messages):
+        raise PanelDataError(
+            "perfect or quasi-perfect separation in the propensity-score logit: some units have "
+            "scores of 0 or 1; matching is not possible on these covariates"
+        )
+    return logit, ps
+
+
+def _balance(Xb: pd.DataFrame, ever: pd.Series, treated_m, cw: pd.Series) -> pd.DataFrame:
+    """Means and standardized mean differences before and after matching, one row per covariate."""
     rows = []
     xt_all, xc_all = Xb[ever == 1], Xb[ever == 0]
     xt_m = Xb.loc[treated_m]
@@ -322,45 +387,4 @@ def psm_did(
                 "smd_after": smd(xt_m[c], xc_m[c], w_c=cw.to_numpy(), sd=sd),
             }
         )
-    balance = pd.DataFrame(rows)
-
-    # DID on the matched sample
-    w = mu.set_index("unit")["weight"]
-    sample = d.loc[d[unit].isin(w.index)].copy()
-    sample["_psm_weight"] = sample[unit].map(w).astype(float)
-    use_w = "_psm_weight" if not np.allclose(w.to_numpy(), 1.0) else None
-    with log:
-        did = twfe(sample, outcome, treatment, unit, time, cluster=cluster, weights=use_w, warn_few_clusters=False)
-    table = did.tidy()
-    table["term"] = f"{treatment} (matched sample)"
-    info = {
-        "treated units": int(ever.sum()),
-        "control units": int((ever == 0).sum()),
-        "matched treated": len(treated_m),
-        "unmatched treated": len(unmatched),
-        "matched controls (distinct)": len(cw),
-        "caliper (score scale)": f"{cal:.4g}",
-        "ratio / replace": f"{ratio} / {replace}",
-        "matching covariates": f"{controls} ({period})",
-        "max |SMD| before -> after": (
-            f"{balance['smd_before'].abs().max():.3f} -> {balance['smd_after'].abs().max():.3f}"
-        ),
-        "DID observations": len(sample),
-    }
-    info.update(_engine_info(log))
-    res = PsmDidResult(
-        table=table,
-        info=info,
-        title="PSM-DID: TWFE on the propensity-score matched sample",
-        balance=balance,
-        matched_units=mu,
-        pairs=pairs,
-        unmatched=unmatched,
-        pscore=ps,
-        did=did,
-        logit=logit,
-        units=pd.DataFrame({"treated": ever, "pscore": ps}),
-        notes=list(did.notes),
-    )
-    res._set_headline(table.iloc[0])
-    return res
+    return pd.DataFrame(rows)

@@ -33,7 +33,7 @@ def _study(estimators: dict, designs: list[int], n_draws: int, scenario: str = "
         ignore_index=True,
     )
     result = didbook.MonteCarloResult(draws=draws, estimators=estimators)
-    return result.summary().set_index("estimator")
+    return result.tidy().set_index("estimator")
 
 
 def _works(row, conservative: bool = False) -> None:
