@@ -24,7 +24,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from ._results import Result
+from ._results import Measure
 from ._validation import as_list, check_values
 
 __all__ = [
@@ -365,7 +365,7 @@ def equal_weights(indicators: pd.DataFrame | Sequence[str]) -> pd.Series:
 
 # ----------------------------------------------------------------------------- composite index
 @dataclass(repr=False)
-class CompositeIndex(Result):
+class CompositeIndex(Measure):
     """A composite index with its sub-indices and weights.
 
     Attributes
@@ -554,14 +554,14 @@ def composite_index(
         table = w.reset_index().melt(id_vars=by, var_name="indicator", value_name="weight")
         table.insert(1, "dimension", table["indicator"].map({c: d for d, v in dims.items() for c in v}))
     info = {
-        "Method": method,
-        "Normalization": normalize,
-        "Observations": len(data),
-        "Indicators": len(cols),
-        "Dimensions": len(dims),
+        "method": method,
+        "normalization": normalize,
+        "n_obs": len(data),
+        "n_indicators": len(cols),
+        "n_dimensions": len(dims),
     }
     if by is not None:
-        info["Weights by"] = by
+        info["weights_by"] = by
     return CompositeIndex(
         table=table,
         info=info,
@@ -702,8 +702,8 @@ def equalization_index(
     )
     scores = _ratios(ci.scores, data.index, dims)
     info = dict(ci.info)
-    info["Observations"] = n
-    info["Mean equalization (R/U)"] = f"{scores['equalization'].mean():.4f}"
+    info["n_obs"] = n
+    info["mean_equalization"] = round(float(scores["equalization"].mean()), 6)
     return EqualizationIndex(
         table=ci.table,
         info=info,

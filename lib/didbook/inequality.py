@@ -25,7 +25,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from ._results import Result
+from ._results import Measure
 from ._validation import check_values
 
 __all__ = [
@@ -162,7 +162,7 @@ def coefficient_of_variation(values, weights=None, ddof: int = 0) -> float:
 
 # ----------------------------------------------------------------------------- Theil
 @dataclass(repr=False)
-class TheilResult(Result):
+class TheilResult(Measure):
     """Theil index with its exact within/between-group decomposition.
 
     Attributes
@@ -172,8 +172,7 @@ class TheilResult(Result):
     total, within, between : float
         ``total == within + between`` (exactly, up to rounding).
     estimate : float
-        The headline: ``total`` (no sampling inference: ``std_error``, ``conf_low``, ``conf_high`` and
-        ``p_value`` are NaN).
+        Same as ``total`` (a descriptive measure: no standard error, interval or p-value).
     by_group : pandas.DataFrame
         One row per group: ``n``, ``pop_share`` (weight share), ``income_share``, ``mean``,
         ``theil`` (the group's own index), ``within`` (its contribution to the within part),
@@ -187,8 +186,10 @@ class TheilResult(Result):
     between: float = float("nan")
     by_group: pd.DataFrame = field(default_factory=pd.DataFrame)
 
-    def __post_init__(self):
-        self.estimate = float(self.total)
+    @property
+    def estimate(self) -> float:
+        """The measure's value, ``total``."""
+        return float(self.total)
 
     def tidy(self) -> pd.DataFrame:
         """Components ``total, within, between`` with columns ``term, estimate, share``."""
@@ -262,7 +263,7 @@ def theil(
     mu = float(np.dot(w, y) / W)
     _positive_mean(mu)
     total = _theil_plain(y, w, kind)
-    info = {"Index": f"Theil {kind}", "Observations": y.size}
+    info = {"index": f"Theil {kind}", "n_obs": y.size}
 
     by_group = pd.DataFrame()
     within = between = float("nan")
@@ -305,8 +306,8 @@ def theil(
         by_group = pd.DataFrame(rows).set_index("group")
         within = float(by_group["within"].sum())
         between = float(by_group["between"].sum())
-        info["Groups"] = len(by_group)
-        info["Between-group share"] = f"{between / total:.4f}" if total > 0 else "nan"
+        info["n_groups"] = len(by_group)
+        info["between_share"] = round(between / total, 6) if total > 0 else np.nan
     terms = ["total", "within", "between"]
     est = [total, within, between]
     table = pd.DataFrame({"term": terms, "estimate": est, "share": [e / total if total > 0 else np.nan for e in est]})
@@ -324,14 +325,14 @@ def theil(
 
 # ----------------------------------------------------------------------------- Dagum
 @dataclass(repr=False)
-class DagumResult(Result):
+class DagumResult(Measure):
     r"""Dagum (1997) decomposition of the Gini coefficient, ``total == within + between_net + transvariation``.
 
     Attributes
     ----------
     total : float
-        The overall Gini (equal to :func:`gini` of all values); also the headline ``estimate`` (the other
-        headline attributes are NaN: no sampling inference).
+        The overall Gini (equal to :func:`gini` of all values); also ``estimate`` (a descriptive
+        measure: no standard error, interval or p-value).
     within, between_net, transvariation : float
         ``Gw``, ``Gnb`` and ``Gt``. Their sum is ``total``; ``between = between_net + transvariation``
         is the gross between-group part.
@@ -361,8 +362,10 @@ class DagumResult(Result):
     groups: pd.DataFrame = field(default_factory=pd.DataFrame)
     pairs: pd.DataFrame = field(default_factory=pd.DataFrame)
 
-    def __post_init__(self):
-        self.estimate = float(self.total)
+    @property
+    def estimate(self) -> float:
+        """The measure's value, ``total``."""
+        return float(self.total)
 
     @property
     def between(self) -> float:
@@ -496,10 +499,10 @@ def dagum_gini(values, groups) -> DagumResult:
     table = pd.DataFrame({"term": ["total", "within", "between_net", "transvariation"], "estimate": [G, Gw, Gnb, Gt]})
     table["share"] = table["estimate"] / G if G > 0 else np.nan
     info = {
-        "Observations": n,
-        "Groups": len(labels),
-        "Gini": f"{G:.6f}",
-        "Gw + Gnb + Gt - G": f"{Gw + Gnb + Gt - G:.1e}",
+        "n_obs": n,
+        "n_groups": len(labels),
+        "gini": round(G, 6),
+        "decomposition_residual": float(f"{Gw + Gnb + Gt - G:.1e}"),
     }
     return DagumResult(
         table=table,

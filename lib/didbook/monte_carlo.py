@@ -485,7 +485,7 @@ def monte_carlo(
     -------
     MonteCarloResult
         ``.draws`` (one row per draw and estimator), ``.tidy()`` (bias, RMSE, coverage, SE
-        ratio, rejection rate, with Monte Carlo SEs), ``.tidy()``, ``.plot()``.
+        ratio, rejection rate, with Monte Carlo SEs), ``.summary()`` (text), ``.plot()``.
 
     Raises
     ------
