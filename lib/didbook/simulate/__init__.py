@@ -37,7 +37,16 @@ import numpy as np
 import pandas as pd
 
 from ._codebook import CSV_FLOAT_FORMAT, INDICATORS, city_panel_codebook, city_panel_files, load_city_panel
-from ._config import ANCHORS, IDENTIFICATION, SCENARIOS, SWITCHES, TREATMENTS, check_sizes, resolve_switches
+from ._config import (
+    ANCHORS,
+    IDENTIFICATION,
+    PT_VIOLATION_GAP_SLOPE,
+    SCENARIOS,
+    SWITCHES,
+    TREATMENTS,
+    check_sizes,
+    resolve_switches,
+)
 from ._design import Design, draw_design
 from ._outcomes import (
     FAMILY_OF,
@@ -60,6 +69,7 @@ __all__ = [
     "INDICATORS",
     "ANCHORS",
     "IDENTIFICATION",
+    "PT_VIOLATION_GAP_SLOPE",
     "CSV_FLOAT_FORMAT",
     "CityPanel",
     "Truth",

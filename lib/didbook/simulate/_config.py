@@ -69,7 +69,7 @@ SMART_TAU0 = 0.015
 # Untreated income gap: coefficient on log GDP per capita (pp per log point). Parallel trends
 # for the gap hold conditional on log_gdp_pc with exactly this linear, common coefficient.
 GAP_ON_LOG_GDP = -4.0
-# pt_violation scenario: the untreated gap of ever-launching provinces falls this much faster (pp a year).
+#: pt_violation scenario: the untreated gap of ever-launching provinces falls this much faster (pp a year).
 PT_VIOLATION_GAP_SLOPE = 0.15
 # Standard deviation of the province-year shocks to the untreated income gap (pp).
 PROVINCE_SHOCK_SD = 0.30
