@@ -97,14 +97,79 @@ class Design:
 def draw_design(
     rng: np.random.Generator, sw: dict, n_cities: int, n_provinces: int, start_year: int, end_year: int
 ) -> Design:
-    """Draw the design with ``rng``; see the chapter *The simulated city panel* for every choice."""
-    years = np.arange(GRID_START, GRID_END + 1)
-    T = len(years)
-    t = (years - 2011).astype(float)[None, :]  # calendar time relative to 2011
-    N, P = n_cities, n_provinces
-    ns, es = sw["noise_scale"], sw["effect_scale"]
+    """Draw the design with ``rng``; see the chapter *The simulated city panel* for every choice.
 
-    # --- provinces and cities ----------------------------------------------------------------
+    The stages draw from ``rng`` in a fixed order (geography, traits, covariates, adoption, gap
+    level, missingness), so the panel of a seed never changes; each stage reads the names it needs
+    from ``v`` and adds what it draws.
+    """
+    years = np.arange(GRID_START, GRID_END + 1)
+    v: dict = {
+        "N": n_cities,
+        "P": n_provinces,
+        "T": len(years),
+        "years": years,
+        "t": (years - 2011).astype(float)[None, :],  # calendar time relative to 2011
+        "ns": sw["noise_scale"],
+        "es": sw["effect_scale"],
+        "start_year": start_year,
+        "end_year": end_year,
+        "i0": start_year - GRID_START,  # column of start_year on the grid
+        "j11": 2011 - GRID_START,
+    }
+    for stage in (_geography, _traits, _covariates, _adoption, _gap_level, _groups, _effects, _kept_rows):
+        v.update(stage(rng, sw, v))
+    cohorts = v["cohorts"]
+    traits = {
+        "population": v["population"],
+        "size_class": v["size_class"],
+        "admin_tier": v["admin_tier"],
+        "ruggedness": v["ruggedness"],
+        "clan_strength": v["clan_strength"],
+        "grassroots_capacity": v["grassroots"],
+    }
+    covariates = {
+        "log_gdp_pc": v["lgdp"],
+        "fiscal_exp_gdp": v["fiscal_exp"],
+        "fiscal_rev_gdp": v["fiscal_rev"],
+        "log_internet_users": v["log_internet"],
+        "tertiary_share": v["tertiary"],
+        "digitalization": v["digitalization"],
+        "economic_vitality": v["vitality"],
+        "market_integration": v["market"],
+        "digital_economy": v["digital_economy"],
+    }
+    return Design(
+        sw=sw,
+        start_year=start_year,
+        end_year=end_year,
+        years=years,
+        t=v["t"],
+        prov_of_city=v["prov_of_city"],
+        region=v["region"],
+        traits=traits,
+        covariates=covariates,
+        lg0=v["lg0"],
+        zlg0=v["zlg0"],
+        cum=v["cum"],
+        urbanization=v["urbanization"],
+        a_gap=v["a_gap"],
+        cohorts=cohorts,
+        cohorts_window={tr: np.where(c > end_year, 0, c) for tr, c in cohorts.items()},
+        effects={"platform": v["h_pf"], "dg": v["tau_dg"], "smart_city": v["tau_sc"]},
+        groups=v["groups"],
+        keep=v["keep"],
+    )
+
+
+def _event(years: np.ndarray, c: np.ndarray) -> np.ndarray:
+    """Years since adoption (N x T); -999 for never-treated cities."""
+    return np.where(c[:, None] > 0, years[None, :] - c[:, None], -999).astype(float)
+
+
+def _geography(rng: np.random.Generator, sw: dict, v: dict) -> dict:
+    """Provinces (with their region) and the cities of each province."""
+    N, P = v["N"], v["P"]
     n_east = int(round(P * 11 / 30))
     n_central = int(round(P * 8 / 30))
     prov_region = np.array(["east"] * n_east + ["central"] * n_central + ["west"] * (P - n_east - n_central))
@@ -116,8 +181,28 @@ def draw_design(
     east = (region == "east").astype(float)
     west = (region == "west").astype(float)
     central = (region == "central").astype(float)
+    return {
+        "prov_region": prov_region,
+        "counts": counts,
+        "prov_of_city": prov_of_city,
+        "region": region,
+        "east": east,
+        "west": west,
+        "central": central,
+    }
 
-    # --- time-invariant traits ------------------------------------------------------------------
+
+def _traits(rng: np.random.Generator, sw: dict, v: dict) -> dict:
+    """Time-invariant city traits: size, capital, income in 2011, tier, terrain, clans, governance."""
+    N, counts, prov_of_city, region, east, west, central = (
+        v["N"],
+        v["counts"],
+        v["prov_of_city"],
+        v["region"],
+        v["east"],
+        v["west"],
+        v["central"],
+    )
     logpop = np.log(380.0) + rng.normal(0.0, 0.55, N) + 0.1 * central
     order = np.lexsort((-logpop, prov_of_city))  # the largest city of each province is its capital
     capital = np.zeros(N, bool)
@@ -138,8 +223,33 @@ def draw_design(
     ruggedness = rng.gamma(2.0, 1.0, N) * shape_scale
     clan_strength = np.exp(np.log(0.8) + 0.35 * east + 0.2 * central + rng.normal(0.0, 0.7, N))
     grassroots = np.clip(55 + 8 * east - 6 * west + 5 * zlg0 + rng.normal(0.0, 10.0, N), 2.0, 98.0)
+    return {
+        "logpop": logpop,
+        "capital": capital,
+        "population": population,
+        "size_class": size_class,
+        "lg0": lg0,
+        "zlg0": zlg0,
+        "admin_tier": admin_tier,
+        "ruggedness": ruggedness,
+        "clan_strength": clan_strength,
+        "grassroots": grassroots,
+    }
 
-    # --- time-varying covariates ------------------------------------------------------------------
+
+def _covariates(rng: np.random.Generator, sw: dict, v: dict) -> dict:
+    """Time-varying covariates (N x T): income, fiscal ratios, internet, education, digitalization, ..."""
+    N, T, t, ns, east, west, lg0, zlg0, population = (
+        v["N"],
+        v["T"],
+        v["t"],
+        v["ns"],
+        v["east"],
+        v["west"],
+        v["lg0"],
+        v["zlg0"],
+        v["population"],
+    )
     growth_path = np.maximum(0.085 - 0.0035 * t, 0.03)
     digi_city = rng.normal(0.0, 0.45, N)
     # city growth differences: more digital and richer cities grow faster
@@ -199,10 +309,35 @@ def draw_design(
         + 0.055 * t
         + rng.normal(0.0, 0.03 * ns, (N, T))
     )
-    i0 = start_year - GRID_START  # column of start_year on the grid
-    j11 = 2011 - GRID_START
+    return {
+        "digi_city": digi_city,
+        "cum": cum,
+        "lgdp": lgdp,
+        "fiscal_exp": fiscal_exp,
+        "fiscal_rev": fiscal_rev,
+        "log_internet": log_internet,
+        "tertiary": tertiary,
+        "digitalization": digitalization,
+        "vitality": vitality,
+        "market": market,
+        "digital_economy": digital_economy,
+        "urbanization": urbanization,
+    }
 
-    # --- treatments ---------------------------------------------------------------------------------
+
+def _adoption(rng: np.random.Generator, sw: dict, v: dict) -> dict:
+    """First treated year of every city for the three policies (0 = never)."""
+    N, P, j11, logpop, zlg0, digitalization, east, prov_region, prov_of_city = (
+        v["N"],
+        v["P"],
+        v["j11"],
+        v["logpop"],
+        v["zlg0"],
+        v["digitalization"],
+        v["east"],
+        v["prov_region"],
+        v["prov_of_city"],
+    )
     # digital government: selection on observables (size, income, digitalization, east)
     pscore = logistic(-0.95 + 0.9 * zscore(logpop) + 0.7 * zlg0 + 0.8 * zscore(digitalization[:, j11]) + 0.3 * east)
     ever_dg = rng.random(N) < pscore
@@ -229,10 +364,21 @@ def draw_design(
         pos += s
     pf_cohort = prov_cohort[prov_of_city]
     cohorts = {"dg": dg_cohort, "platform": pf_cohort, "smart_city": sc_cohort}
+    return {"cohorts": cohorts}
 
-    def event(c):
-        return np.where(c[:, None] > 0, years[None, :] - c[:, None], -999).astype(float)
 
+def _gap_level(rng: np.random.Generator, sw: dict, v: dict) -> dict:
+    """City level of the income gap (pp): region, terrain, tier, governance, income."""
+    N, west, central, east, ruggedness, admin_tier, grassroots, zlg0 = (
+        v["N"],
+        v["west"],
+        v["central"],
+        v["east"],
+        v["ruggedness"],
+        v["admin_tier"],
+        v["grassroots"],
+        v["zlg0"],
+    )
     # city level of the income gap (pp): region, terrain, tier, governance, income
     a_gap = (
         2.5 * west
@@ -244,8 +390,35 @@ def draw_design(
         - 2.0 * zlg0
         + rng.normal(0.0, 2.5, N)
     )
+    return {"a_gap": a_gap}
 
-    # --- heterogeneity groups (city level) ---------------------------------------------------------
+
+def _groups(rng: np.random.Generator, sw: dict, v: dict) -> dict:
+    """Heterogeneity groups (city level): high/low splits of traits and of covariates in ``start_year``."""
+    (
+        size_class,
+        admin_tier,
+        ruggedness,
+        clan_strength,
+        grassroots,
+        digitalization,
+        vitality,
+        market,
+        digital_economy,
+        i0,
+    ) = (
+        v["size_class"],
+        v["admin_tier"],
+        v["ruggedness"],
+        v["clan_strength"],
+        v["grassroots"],
+        v["digitalization"],
+        v["vitality"],
+        v["market"],
+        v["digital_economy"],
+        v["i0"],
+    )
+
     def hilo(x):
         return np.where(x > np.median(x), "high", "low")
 
@@ -260,8 +433,43 @@ def draw_design(
         "market_integration": hilo(market[:, i0]),
         "digital_economy": hilo(digital_economy[:, i0]),
     }
+    return {"groups": groups}
 
-    # --- treatment effects ------------------------------------------------------------------------
+
+def _effects(rng: np.random.Generator, sw: dict, v: dict) -> dict:
+    """Effect intensity (N x T) of each policy: who gains, and how the effect grows with exposure."""
+    (
+        years,
+        es,
+        cohorts,
+        admin_tier,
+        ruggedness,
+        clan_strength,
+        grassroots,
+        vitality,
+        market,
+        digital_economy,
+        a_gap,
+        j11,
+        digitalization,
+        size_class,
+    ) = (
+        v["years"],
+        v["es"],
+        v["cohorts"],
+        v["admin_tier"],
+        v["ruggedness"],
+        v["clan_strength"],
+        v["grassroots"],
+        v["vitality"],
+        v["market"],
+        v["digital_economy"],
+        v["a_gap"],
+        v["j11"],
+        v["digitalization"],
+        v["size_class"],
+    )
+    dg_cohort, pf_cohort, sc_cohort = cohorts["dg"], cohorts["platform"], cohorts["smart_city"]
     k, hom = sw["anticipation"], sw["homogeneous"]
     # platform multiplier: bigger in low-tier, rugged, clan-strong, weak-governance cities and
     # where vitality, market integration and the digital economy are high
@@ -277,7 +485,7 @@ def draw_design(
     )
     m_pf = m_pf / m_pf.mean()
     h_pf = es * effect_profile(
-        event(pf_cohort),
+        _event(years, pf_cohort),
         (pf_cohort - 2017.5)[:, None],
         m_pf[:, None],
         base=1.0 if hom else PLATFORM_H0,
@@ -291,7 +499,7 @@ def draw_design(
     digi_high = digitalization[:, j11] > np.median(digitalization[:, j11])
     m_dg = np.where(size_class == "large", 1.2, np.where(size_class == "medium", 1.0, 0.05)) * digi_high
     tau_dg = es * effect_profile(
-        event(dg_cohort),
+        _event(years, dg_cohort),
         (dg_cohort - 2016)[:, None] / 2.0,
         m_dg[:, None],
         base=DG_TAU0,
@@ -303,52 +511,16 @@ def draw_design(
     )
     # smart-city pilot: a constant effect, so a 0/1 control for it absorbs it exactly
     tau_sc = es * effect_profile(
-        event(sc_cohort), 0.0, 1.0, base=SMART_TAU0, slope=0.0, cap=1.0, cohort_slope=0.0, k=k, homogeneous=hom
+        _event(years, sc_cohort), 0.0, 1.0, base=SMART_TAU0, slope=0.0, cap=1.0, cohort_slope=0.0, k=k, homogeneous=hom
     )
+    return {"h_pf": h_pf, "tau_dg": tau_dg, "tau_sc": tau_sc}
 
-    # --- window and missingness ------------------------------------------------------------------
+
+def _kept_rows(rng: np.random.Generator, sw: dict, v: dict) -> dict:
+    """Rows kept: the ``start_year``-``end_year`` window, minus the random missing share."""
+    N, T, years, start_year, end_year = v["N"], v["T"], v["years"], v["start_year"], v["end_year"]
     keep = np.repeat(True, N * T) & np.tile((years >= start_year) & (years <= end_year), N)
     miss_draw = rng.random(N * T)  # always drawn, so the stream does not depend on the scenario
     if sw["missing_share"] > 0:
         keep &= miss_draw >= sw["missing_share"]
-
-    traits = {
-        "population": population,
-        "size_class": size_class,
-        "admin_tier": admin_tier,
-        "ruggedness": ruggedness,
-        "clan_strength": clan_strength,
-        "grassroots_capacity": grassroots,
-    }
-    covariates = {
-        "log_gdp_pc": lgdp,
-        "fiscal_exp_gdp": fiscal_exp,
-        "fiscal_rev_gdp": fiscal_rev,
-        "log_internet_users": log_internet,
-        "tertiary_share": tertiary,
-        "digitalization": digitalization,
-        "economic_vitality": vitality,
-        "market_integration": market,
-        "digital_economy": digital_economy,
-    }
-    return Design(
-        sw=sw,
-        start_year=start_year,
-        end_year=end_year,
-        years=years,
-        t=t,
-        prov_of_city=prov_of_city,
-        region=region,
-        traits=traits,
-        covariates=covariates,
-        lg0=lg0,
-        zlg0=zlg0,
-        cum=cum,
-        urbanization=urbanization,
-        a_gap=a_gap,
-        cohorts=cohorts,
-        cohorts_window={tr: np.where(c > end_year, 0, c) for tr, c in cohorts.items()},
-        effects={"platform": h_pf, "dg": tau_dg, "smart_city": tau_sc},
-        groups=groups,
-        keep=keep,
-    )
+    return {"keep": keep}
