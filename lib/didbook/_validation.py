@@ -398,3 +398,14 @@ def prepare_panel(
             )
     report["rows_out"] = int(len(d))
     return d.reset_index(drop=True), report
+
+
+def check_nested(data: pd.DataFrame, unit: str, column: str) -> None:
+    """Raise if ``column`` (a cluster or weight column) varies within a unit, naming a unit where it does."""
+    n = data.groupby(unit)[column].nunique(dropna=False)
+    if (n > 1).any():
+        u = n.index[n > 1][0]
+        raise PanelDataError(
+            f"column {column!r} must be constant within each {unit!r} (it varies for {unit}={plain(u)}): "
+            "clusters and sampling weights are unit-level here"
+        )

@@ -33,7 +33,6 @@ machine precision (``benchmarks/honest_speed.py`` checks it and measures the gai
 from __future__ import annotations
 
 import contextlib
-import sys
 import types
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -188,7 +187,9 @@ def _fast_least_favorable_cv(x_t=None, sigma=None, hybrid_kappa=0.05, sims=1000,
     so the model is built once and each solve starts from the previous basis.
     """
     if x_t is None:  # no nuisance parameters: no LP, the engine's own code is already fast
-        return _FastLPs.original_cv(x_t, sigma, hybrid_kappa, sims, rows_for_arp, seed)
+        from .adapters.moderndid import FastLPs
+
+        return FastLPs.original_cv(x_t, sigma, hybrid_kappa, sims, rows_for_arp, seed)
     import highspy
 
     rng = np.random.default_rng(seed)
@@ -219,33 +220,10 @@ def _fast_least_favorable_cv(x_t=None, sigma=None, hybrid_kappa=0.05, sims=1000,
     return float(np.quantile(eta, 1 - hybrid_kappa))
 
 
-class _FastLPs:
-    """Context manager: the engine's modules use the lean solvers above while it is active."""
+def _fast_lps():
+    from .adapters.moderndid import FastLPs
 
-    original_cv = None
-
-    def __enter__(self):
-        from moderndid.didhonest import arp_nuisance
-
-        if _FastLPs.original_cv is None:
-            _FastLPs.original_cv = arp_nuisance.compute_least_favorable_cv
-        self._saved = []
-        lean_opt = types.SimpleNamespace(linprog=_lean_linprog)
-        for name, mod in list(sys.modules.items()):
-            if not name.startswith("moderndid.didhonest") or mod is None:
-                continue
-            if getattr(mod, "compute_least_favorable_cv", None) is _FastLPs.original_cv:
-                self._saved.append((mod, "compute_least_favorable_cv", _FastLPs.original_cv))
-                mod.compute_least_favorable_cv = _fast_least_favorable_cv
-        # only the ARP module's LPs (thousands per interval); the others are a handful per call
-        self._saved.append((arp_nuisance, "opt", arp_nuisance.opt))
-        arp_nuisance.opt = lean_opt
-        return self
-
-    def __exit__(self, *exc):
-        for mod, attr, value in reversed(self._saved):
-            setattr(mod, attr, value)
-        return False
+    return FastLPs(_fast_least_favorable_cv, _lean_linprog)
 
 
 def _from_object(obj: Any) -> tuple[np.ndarray, np.ndarray, int, int, list[int]]:
@@ -387,7 +365,7 @@ def honest_sensitivity(
             raise ValueError(f"target weights must have length num_post = {num_post}")
 
     log = _WarningLog()
-    speedup = _FastLPs() if fast else contextlib.nullcontext()
+    speedup = _fast_lps() if fast else contextlib.nullcontext()
     common = dict(betahat=b, sigma=V, num_pre_periods=num_pre, num_post_periods=num_post, l_vec=l_vec, alpha=alpha)
     with log, speedup:
         orig = moderndid.construct_original_cs(**common)

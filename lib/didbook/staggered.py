@@ -31,6 +31,7 @@ cohort size); for :class:`StaggeredAggregate` the overall summary of that aggreg
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -47,6 +48,7 @@ from ._validation import (
     check_binary,
     check_cohorts,
     check_int,
+    check_nested,
     check_panel,
     plain,
 )
@@ -184,6 +186,7 @@ class StaggeredResult(Result):
     df: float | None = None
     _aggregates: dict = field(default_factory=dict)
     _bjs: dict | None = None
+    _cs_clusters: np.ndarray | None = None
 
     def tidy(self) -> pd.DataFrame:
         """Group-time ATTs: ``term, estimate, std_error, p_value, conf_low, conf_high, cohort, time``."""
@@ -295,55 +298,54 @@ def _gt_frame(cohort, time_, est, se, alpha, df=None) -> pd.DataFrame:
     return tb
 
 
-def _fit_cs(
-    d,
-    outcome,
-    unit,
-    time,
-    cohort,
-    control,
-    controls,
-    est_method,
-    anticipation,
-    alpha,
-    cluster,
-    n_draws,
-    seed,
-    log,
-    balanced=True,
-):
-    import moderndid
+_CS_FAIL = re.compile(
+    r"(?:Overlap condition violated for|Not enough control units for group|Singular covariate matrix for group|"
+    r"No treated units in group|Error in computing 2x2 DiD for \(g,t\) = \()\s*([0-9.]+)"
+)
 
-    xformla = "~ " + " + ".join(controls) if controls else None
-    boot = n_draws > 0
-    clustervars = [cluster] if cluster and cluster != unit else None
-    if clustervars and not boot:
-        raise ValueError(
-            "method='cs' clusters at a level other than the unit only with the multiplier bootstrap; "
-            "set n_draws (e.g. 999)"
-        )
-    d = d.copy()
-    d[unit] = pd.factorize(d[unit])[0] + 1 if not pd.api.types.is_integer_dtype(d[unit]) else d[unit]
+
+def _cs_kwargs(d, outcome, unit, time, cohort, controls, opt) -> dict:
+    clustered = bool(opt["cluster"]) and opt["cluster"] != unit
+    boot = opt["n_draws"] > 0
     kw = dict(
         data=d,
         yname=outcome,
         tname=time,
         idname=unit,
         gname=cohort,
-        xformla=xformla,
-        alp=alpha,
-        est_method=est_method,
-        control_group="nevertreated" if control == "never" else "notyettreated",
-        anticipation=anticipation,
-        base_period="varying",
-        clustervars=clustervars,
+        xformla="~ " + " + ".join(controls) if controls else None,
+        weightsname=opt["weights"],
+        alp=opt["alpha"],
+        est_method=opt["est_method"],
+        control_group="nevertreated" if opt["control"] == "never" else "notyettreated",
+        anticipation=opt["anticipation"],
+        base_period=opt["base_period"],
+        clustervars=[opt["cluster"]] if clustered and boot else None,
         boot=boot,
         cband=False,
     )
     if boot:
-        kw.update(biters=int(n_draws), random_state=seed)
-    if not balanced:  # moderndid 0.x: panel=True with unbalanced data fails; this is R did's unbalanced path
+        kw.update(biters=int(opt["n_draws"]), random_state=opt["seed"])
+    if not opt["balanced"]:  # moderndid 0.x: panel=True with unbalanced data fails; this is R did's unbalanced path
+        if clustered and not boot:
+            raise PanelDataError(
+                f"method='cs' on an unbalanced panel clusters at {opt['cluster']!r} only with the multiplier "
+                "bootstrap: set n_draws (e.g. 999)"
+            )
         kw.update(panel=False, allow_unbalanced_panel=True)
+    return kw
+
+
+def _fit_cs(d, outcome, unit, time, cohort, controls, opt, log, notes):
+    """Callaway-Sant'Anna by moderndid; cluster-robust SEs at ``cluster`` from the influence functions."""
+    import moderndid
+
+    from .adapters.moderndid import cluster_vcov, influence_unit_order
+
+    d = d.copy()
+    if not pd.api.types.is_integer_dtype(d[unit]):
+        d[unit] = pd.factorize(d[unit])[0] + 1
+    kw = _cs_kwargs(d, outcome, unit, time, cohort, controls, opt)
     try:
         with log:
             mp = moderndid.att_gt(**kw)
@@ -353,12 +355,44 @@ def _fit_cs(
             f"Callaway-Sant'Anna estimation failed (engine moderndid said: {said}); check that every cohort has "
             "enough units observed before and after adoption, and that controls vary across units"
         ) from e
-    gt = _gt_frame(mp.groups, mp.times, mp.att_gt, mp.se_gt, alpha)
-    return mp, gt
+    _check_cs_cohorts(mp, log, opt, notes)
+    se = np.asarray(mp.se_gt, dtype=float)
+    clusters = None
+    if opt["cluster"] and opt["cluster"] != unit and not kw["boot"]:
+        order = influence_unit_order(d, unit, cohort)
+        clusters = d.groupby(unit)[opt["cluster"]].first().loc[order].to_numpy()
+        V = cluster_vcov(np.asarray(mp.influence_func), clusters)
+        se = np.where(np.isfinite(se), np.sqrt(np.diag(V)), np.nan)
+    gt = _gt_frame(mp.groups, mp.times, mp.att_gt, se, opt["alpha"], opt["df"])
+    return mp, gt, clusters
+
+
+def _check_cs_cohorts(mp, log, opt, notes) -> None:
+    """Raise (or, with ``allow_dropped_cohorts``, note) when group-time ATTs could not be estimated."""
+    bad = sorted({float(m.group(1)) for msg in log.messages for m in [_CS_FAIL.search(msg)] if m})
+    att = np.asarray(mp.att_gt, dtype=float)
+    bad = sorted(set(bad) | {float(g) for g in np.asarray(mp.groups)[~np.isfinite(att)]})
+    if not bad:
+        return
+    names = ", ".join(f"{g:g}" for g in bad)
+    if not opt["allow_dropped_cohorts"]:
+        raise PanelDataError(
+            f"Callaway-Sant'Anna could not estimate some group-time ATTs of cohort(s) {names} (engine: "
+            f"{'; '.join(m for m in log.messages if _CS_FAIL.search(m))[:300] or 'NaN estimates'}); "
+            "the aggregates would silently average the other cohorts only. Check overlap (the propensity score "
+            "reaches 1: a control separates the cohort from its comparison units) or drop those cohorts; "
+            "allow_dropped_cohorts=True keeps going and lists the cohorts the aggregates leave out"
+        )
+    notes["dropped cohorts"] = (
+        f"group-time ATTs of cohort(s) {names} could not be estimated (overlap or too few units) and are "
+        "missing: every aggregate averages the remaining cohorts only"
+    )
 
 
 def _agg_cs(res: StaggeredResult, kind: str) -> StaggeredAggregate:
     import moderndid
+
+    from .adapters.moderndid import cluster_vcov
 
     log = _WarningLog()
     try:
@@ -376,26 +410,37 @@ def _agg_cs(res: StaggeredResult, kind: str) -> StaggeredAggregate:
                 "or use method='bjs' (imputation uses every untreated observation)"
             ) from e
         raise PanelDataError(f"Callaway-Sant'Anna aggregation {kind!r} failed (engine moderndid said: {e})") from e
+    inf = np.asarray(a.influence_func) if a.influence_func is not None else None
+    ov_inf = np.asarray(a.influence_func_overall) if a.influence_func_overall is not None else None
+    cl = res._cs_clusters
+    ov_se = float(a.overall_se)
+    if cl is not None and ov_inf is not None:
+        ov_se = float(np.sqrt(cluster_vcov(ov_inf.reshape(-1, 1), cl)[0, 0]))
     if kind == "simple":
-        tb = tidy_frame(["ATT (simple)"], [a.overall_att], [a.overall_se], alpha=res.alpha)
+        tb = tidy_frame(["ATT (simple)"], [a.overall_att], [ov_se], alpha=res.alpha, df=res.df)
         vcov = None
     else:
         key = _KEY_COL[kind]
         keys = np.asarray(a.event_times, dtype=float).astype(int)
-        tb = tidy_frame([f"{key}::{k}" for k in keys], a.att_by_event, a.se_by_event, alpha=res.alpha)
+        se = np.asarray(a.se_by_event, dtype=float)
+        vcov = None
+        if inf is not None and inf.ndim == 2 and inf.shape[1] == len(keys):
+            n = inf.shape[0]
+            vcov = cluster_vcov(inf, cl) if cl is not None else inf.T @ inf / n / n
+            if cl is not None:
+                se = np.where(np.isfinite(se), np.sqrt(np.diag(vcov)), np.nan)
+        tb = tidy_frame([f"{key}::{k}" for k in keys], a.att_by_event, se, alpha=res.alpha, df=res.df)
         tb[key] = keys
-        inf = np.asarray(a.influence_func)
-        n = inf.shape[0]
-        vcov = inf.T @ inf / n / n if inf.ndim == 2 and inf.shape[1] == len(keys) else None
     return _aggregate(
         tb,
         {"method": "Callaway-Sant'Anna", "aggregation": kind, **_engine_info(log)},
         f"Callaway-Sant'Anna ATT, {kind} aggregation",
         kind,
         a.overall_att,
-        a.overall_se,
+        ov_se,
         res.alpha,
         vcov,
+        res.df,
     )
 
 
@@ -569,6 +614,108 @@ _AGGREGATORS = {"cs": _agg_cs, "sa": _agg_sa, "bjs": _agg_bjs}
 # ---------------------------------------------------------------------------------------------
 
 
+#: The library's one rule for critical values (stated in every result's ``info["inference"]``).
+INFERENCE_RULE = (
+    "cluster-robust standard errors with G clusters (the cluster column, else the unit); pointwise intervals "
+    "and p-values use the t distribution with G - 1 degrees of freedom, simultaneous bands the sup-t critical "
+    "value of the multivariate t(G - 1) (didbook.bands)"
+)
+
+
+def _inference_note(df: float, cluster: str | None, unit: str) -> str:
+    return (
+        f"standard errors clustered by {cluster or unit!r} (G = {df + 1:g}); intervals and p-values: t distribution "
+        f"with {df:g} degrees of freedom (G - 1)"
+    )
+
+
+def _check_options(method, control, est_method, anticipation, n_draws, seed, alpha, base_period, weights) -> tuple:
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {METHODS}, got {method!r}")
+    if control not in ("never", "notyet"):
+        raise ValueError(f"control must be 'never' or 'notyet', got {control!r}")
+    if est_method not in ("dr", "ipw", "reg"):
+        raise ValueError(f"est_method must be 'dr', 'ipw' or 'reg', got {est_method!r}")
+    if base_period not in (None, "varying", "universal"):
+        raise ValueError(f"base_period must be 'varying' or 'universal', got {base_period!r}")
+    anticipation = check_int("anticipation", anticipation, minimum=0)
+    n_draws = check_int("n_draws", n_draws, minimum=0)
+    if seed is not None:
+        seed = check_int("seed", seed, minimum=0)
+    if not 0 < alpha < 1:
+        raise ValueError(f"alpha must be in (0, 1), got {alpha!r}")
+    if method == "sa" and control != "never":
+        raise ValueError(
+            "method='sa' compares with never-treated units (or the last-treated cohort when there are "
+            "none); control='notyet' is available for method='cs'"
+        )
+    if method == "sa" and base_period == "varying":
+        raise ValueError("method='sa' measures every event time against event time -1: base_period='universal' only")
+    if method != "cs" and weights is not None:
+        raise ValueError(
+            f"weights={weights!r}: sampling weights are supported for method='cs' only (moderndid's weightsname); "
+            "the diff-diff engines behind method='sa' and 'bjs' are not wired for them here"
+        )
+    if method != "cs" and n_draws:
+        raise ValueError("n_draws (multiplier bootstrap) is available for method='cs' only")
+    return anticipation, n_draws, seed
+
+
+def _check_comparisons(method, control, facts) -> None:
+    if method == "cs" and control == "never" and facts["n_never"] == 0:
+        raise PanelDataError(
+            "no never-treated units (cohort 0 or NaN) to compare with; use control='notyet' "
+            "(not-yet-treated units as controls) or method='sa' (last-treated cohort as control)"
+        )
+    if method in ("cs", "bjs") and facts["n_never"] == 0 and len(facts["cohorts"]) < 2:
+        raise PanelDataError("no untreated comparison units: a single cohort and no never-treated units")
+
+
+def _cs_notes(facts, opt, notes) -> None:
+    if not facts["balanced"]:
+        notes["unbalanced panel"] = (
+            f"{facts['n_incomplete']} of {facts['n_units']} units are not observed in every period; "
+            "estimated as R did's allow_unbalanced_panel (moderndid: unbalanced-panel estimators): every "
+            "observation is used and no unit is dropped, but unit effects are not differenced out, so standard "
+            "errors are larger than on a balanced panel"
+        )
+    if opt["control"] == "notyet" and facts["n_never"] == 0:
+        last = max(facts["cohorts"])
+        a = opt["anticipation"]
+        stop = f"{last:g}" if a == 0 else f"{last:g} - {a} (anticipation)"
+        notes["note"] = (
+            f"no never-treated units: ATT(g,t) only for t < {stop}, the last cohort's adoption period "
+            f"(after it no unit is still untreated to compare with); cohort {last:g} has no post-treatment "
+            "estimates and the aggregated ATTs cover only the periods before it"
+        )
+    notes["base period"] = (
+        "varying: each pre-period estimate compares consecutive periods (R did's default; not an event-study "
+        "path to read against one reference period)"
+        if opt["base_period"] == "varying"
+        else "universal: every estimate is measured against the period before adoption (event time -1 = 0)"
+    )
+    if opt["n_draws"]:
+        notes["bootstrap"] = f"multiplier bootstrap, {opt['n_draws']} draws, clustered by {opt['cluster'] or 'unit'}"
+
+
+def _fit_method(method, d, outcome, unit, time, cohort, controls, opt, facts, log, notes) -> tuple:
+    """Run one engine: returns (engine result, group-time table, title, extra result fields)."""
+    if method == "cs":
+        engine, gt, clusters = _fit_cs(d, outcome, unit, time, cohort, controls, opt, log, notes)
+        _cs_notes(facts, opt, notes)
+        title = f"Callaway-Sant'Anna group-time ATTs ({opt['est_method'].upper()}, control: {opt['control']} treated)"
+        return engine, gt, title, {"_cs_clusters": clusters}
+    a, alpha, cluster, df = opt["anticipation"], opt["alpha"], opt["cluster"], opt["df"]
+    if method == "sa":
+        engine, gt = _fit_sa(d, outcome, unit, time, cohort, controls, a, alpha, cluster, log, notes, df)
+        notes["base period"] = "universal: event time -1 - anticipation is the reference"
+        return engine, gt, "Sun-Abraham cohort x event-time effects", {}
+    engine, gt, state = _fit_bjs(d, outcome, unit, time, cohort, controls, a, alpha, cluster, log, opt["leave_out"], df)
+    notes["variance"] = _bjs_variance_note(state)
+    title = "Borusyak-Jaravel-Spiess imputation: mean imputed effects by cohort and period"
+    return engine, gt, title, {"_bjs": state}
+
+
 def staggered(
     data: pd.DataFrame,
     outcome: str,
@@ -587,6 +734,9 @@ def staggered(
     n_draws: int = 0,
     seed: int | None = None,
     leave_out: bool = True,
+    base_period: str | None = None,
+    weights: str | None = None,
+    allow_dropped_cohorts: bool = False,
 ) -> StaggeredResult:
     """Heterogeneity-robust DID with staggered adoption (Callaway-Sant'Anna, Sun-Abraham, BJS).
 
@@ -604,42 +754,57 @@ def staggered(
     control : {"never", "notyet"}
         Comparison units for ``"cs"``: never-treated only, or never- and not-yet-treated (with no
         never-treated units, ``"notyet"`` identifies ATT(g,t) only before the last cohort adopts,
-        which ``info["note"]`` says).
-        ``"sa"`` always uses never-treated units (or, if there are none, the last-treated
-        cohort, which it says in ``info``); ``"bjs"`` always uses all untreated observations.
+        which ``info["note"]`` says). ``"sa"`` always uses never-treated units (or, if there are
+        none, the last-treated cohort, which it says in ``info``); ``"bjs"`` always uses all
+        untreated observations.
     controls : sequence of str
         Covariates: conditional parallel trends for ``"cs"`` (base-period values, via
         ``est_method``); linear controls in the regressions for ``"sa"``/``"bjs"``.
     est_method : {"dr", "ipw", "reg"}
-        Callaway-Sant'Anna estimator: doubly robust, inverse probability weighting or outcome
-        regression. Without controls all three coincide.
+        Callaway-Sant'Anna estimator. Without controls all three coincide.
     anticipation : int
-        Number of periods before the cohort date in which effects may already start.
+        Number of periods before the cohort date in which effects may already start (all methods).
     alpha : float
         1 - confidence level of the pointwise intervals.
     cluster : str, optional
-        Cluster variable; default the unit. For ``"cs"`` another level needs ``n_draws``.
+        Cluster column (constant within unit; default the unit). All methods cluster there:
+        ``"cs"`` with the analytic cluster-robust variance of its influence functions (or the
+        multiplier bootstrap by cluster with ``n_draws``, as R ``did``'s ``clustervars``).
     treatment : str, optional
         A 0/1 treatment column to check ``cohort`` against (raises if they disagree).
     n_draws : int
-        ``"cs"`` only: multiplier-bootstrap draws (0 = analytical standard errors).
+        ``"cs"`` only: multiplier-bootstrap draws (0 = analytic standard errors).
     seed : int, optional
         Seed for the bootstrap.
+    leave_out : bool
+        ``"bjs"``: leave the observation's own cluster out of the auxiliary cell means of the
+        variance (BJS 2024 App. A.9; default). ``False`` = R ``didimputation``'s variance, biased
+        down with few clusters per cell.
+    base_period : {"varying", "universal"}, optional
+        ``"cs"``: R ``did``'s base period (default ``"varying"``); ``"universal"`` gives an event
+        study against event time -1 (needed by :func:`didbook.honest_sensitivity`). ``"sa"`` is
+        always universal; ``"bjs"`` has no base period.
+    weights : str, optional
+        Sampling-weight column (``"cs"`` only; constant within unit).
+    allow_dropped_cohorts : bool
+        ``"cs"``: by default a cohort whose group-time ATTs cannot be estimated (overlap fails,
+        too few units) raises an error naming it; ``True`` keeps the NaN rows and says in
+        ``info["dropped cohorts"]`` which cohorts the aggregates leave out.
 
     Returns
     -------
     StaggeredResult
-        ``.estimate`` (simple ATT), ``.std_error``, ``.att_gt``, ``.aggregate(kind)``, ``.plot()``, ``.summary()``, ``.tidy()``.
+        ``.estimate`` (simple ATT), ``.std_error``, ``.att_gt``, ``.aggregate(kind)``, ``.plot()``,
+        ``.summary()``, ``.tidy()``. Inference: :data:`INFERENCE_RULE`.
 
     Raises
     ------
     PanelDataError
         Missing columns, duplicated unit-period rows, NaNs, a cohort that varies within a unit,
-        units treated in the first period, a cohort inconsistent with ``treatment``, a
-        non-binary or switching-off ``treatment``, collinear controls, no never-treated units
-        with ``control="never"``, cohorts outside the panel (never treated coded 9999: code it 0 or
-        leave it empty), a non-numeric ``time``, +-inf values. Unbalanced panels are accepted by all
-        three methods (``"cs"`` uses moderndid's ``allow_unbalanced_panel``; ``info`` says so).
+        units treated in the first period, a cohort inconsistent with ``treatment``, collinear
+        controls, no never-treated units with ``control="never"``, cohorts outside the panel, a
+        non-numeric ``time``, +-inf values, a cohort ``"cs"`` cannot estimate (see
+        ``allow_dropped_cohorts``).
 
     Examples
     --------
@@ -650,108 +815,47 @@ def staggered(
     >>> bool(fit.conf_low <= truth <= fit.conf_high)
     True
     """
-    if method not in METHODS:
-        raise ValueError(f"method must be one of {METHODS}, got {method!r}")
-    if control not in ("never", "notyet"):
-        raise ValueError(f"control must be 'never' or 'notyet', got {control!r}")
-    if est_method not in ("dr", "ipw", "reg"):
-        raise ValueError(f"est_method must be 'dr', 'ipw' or 'reg', got {est_method!r}")
-    anticipation = check_int("anticipation", anticipation, minimum=0)
-    n_draws = check_int("n_draws", n_draws, minimum=0)
-    if seed is not None:
-        seed = check_int("seed", seed, minimum=0)
-    if not 0 < alpha < 1:
-        raise ValueError(f"alpha must be in (0, 1), got {alpha!r}")
-    if method == "sa" and control != "never":
-        raise ValueError(
-            "method='sa' compares with never-treated units (or the last-treated cohort when there are "
-            "none); control='notyet' is available for method='cs'"
-        )
+    anticipation, n_draws, seed = _check_options(
+        method, control, est_method, anticipation, n_draws, seed, alpha, base_period, weights
+    )
     controls = as_list(controls)
-    d, facts = _prepare(data, outcome, unit, time, cohort, controls, treatment, cluster)
-    if method == "cs" and control == "never" and facts["n_never"] == 0:
-        raise PanelDataError(
-            "no never-treated units (cohort 0 or NaN) to compare with; use control='notyet' "
-            "(not-yet-treated units as controls) or method='sa' (last-treated cohort as control)"
-        )
-    if method == "cs" and control == "notyet" and facts["n_never"] == 0 and len(facts["cohorts"]) < 2:
-        raise PanelDataError("no untreated comparison units: a single cohort and no never-treated units")
-    if method == "bjs" and facts["n_never"] == 0 and len(facts["cohorts"]) < 2:
-        raise PanelDataError("no untreated comparison units: a single cohort and no never-treated units")
+    extra = [c for c in (weights,) if c]
+    d, facts = _prepare(data, outcome, unit, time, cohort, [*controls, *extra], treatment, cluster)
+    _check_comparisons(method, control, facts)
+    for c in [cluster, weights] if method == "cs" else []:
+        if c and c != unit:
+            check_nested(d, unit, c)
     d = d.sort_values([unit, time]).reset_index(drop=True)
+    df = float(d[cluster or unit].nunique() - 1)
+    opt = dict(
+        control=control, est_method=est_method, anticipation=anticipation, alpha=alpha, cluster=cluster,
+        n_draws=n_draws, seed=seed, balanced=facts["balanced"], base_period=base_period or "varying",
+        weights=weights, allow_dropped_cohorts=allow_dropped_cohorts, leave_out=leave_out, df=df,
+    )  # fmt: skip
     log = _WarningLog()
-    notes: dict = {}
-    df = None if method == "cs" else float(d[cluster or unit].nunique() - 1)
-    if df is not None:
-        notes["inference"] = f"t distribution with {df:g} degrees of freedom (clusters - 1)"
-    if method == "cs":
-        engine, gt = _fit_cs(
-            d,
-            outcome,
-            unit,
-            time,
-            cohort,
-            control,
-            controls,
-            est_method,
-            anticipation,
-            alpha,
-            cluster,
-            n_draws,
-            seed,
-            log,
-            facts["balanced"],
-        )
-        if not facts["balanced"]:
-            notes["unbalanced panel"] = (
-                f"{facts['n_incomplete']} of {facts['n_units']} units are not observed in every period; "
-                "estimated as R did's allow_unbalanced_panel (moderndid: unbalanced-panel estimators, "
-                "standard errors clustered by unit): every observation is used and no unit is dropped, "
-                "but unit effects are not differenced out, so standard errors are larger than on a "
-                "balanced panel"
-            )
-        title = f"Callaway-Sant'Anna group-time ATTs ({est_method.upper()}, control: {control} treated)"
-        if control == "notyet" and facts["n_never"] == 0:
-            last = max(facts["cohorts"])
-            stop = f"{last:g}" if anticipation == 0 else f"{last:g} - {anticipation} (anticipation)"
-            notes["note"] = (
-                f"no never-treated units: ATT(g,t) only for t < {stop}, the last cohort's adoption period "
-                f"(after it no unit is still untreated to compare with); cohort {last:g} has no post-treatment "
-                "estimates and the aggregated ATTs cover only the periods before it"
-            )
-    elif method == "sa":
-        engine, gt = _fit_sa(d, outcome, unit, time, cohort, controls, anticipation, alpha, cluster, log, notes, df)
-        title = "Sun-Abraham cohort x event-time effects"
-    else:
-        engine, gt, bjs_state = _fit_bjs(
-            d, outcome, unit, time, cohort, controls, anticipation, alpha, cluster, log, leave_out, df
-        )
-        title = "Borusyak-Jaravel-Spiess imputation: mean imputed effects by cohort and period"
+    notes: dict = {"inference": _inference_note(df, cluster, unit)}
+    engine, gt, title, extra_fields = _fit_method(
+        method, d, outcome, unit, time, cohort, controls, opt, facts, log, notes
+    )
     info = {
         "method": method,
         "units": facts["n_units"],
         "periods": facts["n_periods"],
         "cohorts": facts["cohorts"],
         "never-treated units": facts["n_never"],
-        "control": control
-        if method == "cs"
-        else ("never treated" if method == "sa" else "all untreated obs. (never and not yet treated)"),
+        "control": {"cs": control, "sa": "never treated", "bjs": "all untreated obs. (never and not yet treated)"}[
+            method
+        ],
         "controls": controls or "none",
         "anticipation": anticipation,
         **notes,
         **_engine_info(log),
     }
+    cols = ["cohort", "time", "event_time", "estimate", "std_error", "conf_low", "conf_high"]
     res = StaggeredResult(
-        table=gt,
-        info=info,
-        title=title,
-        method=method,
-        att_gt=gt[["cohort", "time", "event_time", "estimate", "std_error", "conf_low", "conf_high"]].copy(),
-        alpha=alpha,
-        engine=engine,
-        df=df,
-        _bjs=bjs_state if method == "bjs" else None,
-    )
+        table=gt, info=info, title=title, method=method, att_gt=gt[cols].copy(), alpha=alpha, engine=engine, df=df,
+        **extra_fields,
+    )  # fmt: skip
     simple = res.aggregate("simple")
     res._set_headline(simple.tidy().iloc[0])
     res.info["ATT (simple)"] = f"{simple.estimate:.4f} (SE {simple.std_error:.4f})"

@@ -13,6 +13,7 @@ from conftest import make_panel
 
 import didbook
 from didbook import PanelDataError, staggered
+from didbook._results import TIDY_COLUMNS
 
 UNIT, TIME, COHORT, Y = "countyreal", "year", "first_treat", "lemp"
 
@@ -258,16 +259,7 @@ def test_dynamic_plot_and_summary(baseline):
     assert isinstance(ax, matplotlib.axes.Axes)
     plt.close("all")
     assert "ATT (simple)" in fit.summary()
-    assert list(fit.tidy().columns) == [
-        "term",
-        "estimate",
-        "std_error",
-        "p_value",
-        "conf_low",
-        "conf_high",
-        "cohort",
-        "time",
-    ]
+    assert list(fit.tidy().columns) == [*TIDY_COLUMNS, "cohort", "time"]
     cal = fit.aggregate("calendar").tidy()
     assert "time" in cal.columns and len(cal) == baseline.data["year"].nunique() - 4 + 1  # from 2015, + overall
     assert cal["term"].iloc[-1] == "overall" and cal["estimate"].iloc[-1] == fit.aggregate("calendar").estimate
@@ -490,3 +482,78 @@ def test_bjs_leave_out_coverage_with_province_clusters():
     per = cov[cov["k"] > 0].groupby(["leave_out", "n_prov"])["cover"].mean()
     assert (per[True] >= per[False]).all()
     assert 0.78 <= per[True].min() < 0.93  # the 2-province cohort: still too narrow, as the notes say
+
+
+# ---------------------------------------------------------------------------------------------
+# Callaway-Sant'Anna: clustering, dropped cohorts, base period, weights
+# ---------------------------------------------------------------------------------------------
+
+
+def test_cs_clusters_at_the_cluster_column(baseline):
+    """Analytic cluster-robust SE from the influence functions = moderndid's multiplier bootstrap by cluster
+    (R did's clustervars) up to bootstrap noise; clustering by province widens the unit-clustered SE."""
+    d = baseline.data
+    args = (d, "income_gap", "city_id", "year", "platform_cohort")
+    unit = staggered(*args)
+    ana = staggered(*args, cluster="province_id")
+    boot = staggered(*args, cluster="province_id", n_draws=4999, seed=1)
+    assert ana.std_error == pytest.approx(boot.std_error, rel=0.06)
+    assert ana.aggregate("group").std_error == pytest.approx(boot.aggregate("group").std_error, rel=0.08)
+    assert ana.std_error > 1.05 * unit.std_error
+    assert ana.df == 29 and unit.df == d["city_id"].nunique() - 1
+    assert "province_id" in ana.info["inference"]
+    # clustering at a column that is the unit under another name changes nothing
+    same = staggered(d.assign(u2=d["city_id"]), *args[1:], cluster="u2")
+    assert same.std_error == pytest.approx(unit.std_error, rel=1e-10)
+    with pytest.raises(PanelDataError, match="'year' must be constant within each 'city_id'"):
+        staggered(*args, cluster="year")
+
+
+def test_cs_refuses_to_drop_cohorts_silently(mpdta):
+    """A control that separates cohort 2004 from the never-treated: overlap fails for all its ATT(g,t)."""
+    m = mpdta.copy()
+    rng = np.random.default_rng(0)
+    m["x"] = (m[COHORT] == 2004) * 5.0 + rng.normal(0, 0.1, len(m))
+    m["x"] = m.groupby(UNIT)["x"].transform("first")
+    with pytest.raises(PanelDataError, match=r"cohort\(s\) 2004 .*Overlap condition violated"):
+        staggered(m, Y, UNIT, TIME, COHORT, controls=["x"])
+    kept = staggered(m, Y, UNIT, TIME, COHORT, controls=["x"], allow_dropped_cohorts=True)
+    assert "2004" in kept.info["dropped cohorts"]
+    assert 2004 not in set(kept.aggregate("group").table["cohort"])
+
+
+def test_cs_universal_base_period_agrees_with_diff_diff(mpdta):
+    import diff_diff as dd
+
+    fit = staggered(mpdta, Y, UNIT, TIME, COHORT, base_period="universal", est_method="reg")
+    dyn = fit.aggregate("dynamic").table.set_index("event_time")
+    assert dyn.loc[-1, "estimate"] == 0.0
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)
+        ref = dd.CallawaySantAnna(base_period="universal", estimation_method="reg").fit(
+            mpdta, outcome=Y, unit=UNIT, time=TIME, first_treat=COHORT, aggregate="event_study"
+        )
+    es = {int(k): v["effect"] for k, v in ref.event_study_effects.items()}
+    for e, v in es.items():
+        assert dyn.loc[e, "estimate"] == pytest.approx(v, abs=1e-8)
+    assert "universal" in fit.info["base period"]
+    with pytest.raises(ValueError, match="base_period='universal' only"):
+        staggered(mpdta, Y, UNIT, TIME, COHORT, method="sa", base_period="varying")
+
+
+def test_cs_sampling_weights_match_a_weighted_hand_computation(mpdta):
+    m = mpdta.assign(w=np.exp(mpdta["lpop"]) / 100)
+    fit = staggered(m, Y, UNIT, TIME, COHORT, weights="w", est_method="reg")
+    wide = m.pivot(index=UNIT, columns=TIME, values=Y)
+    info = m.groupby(UNIT)[[COHORT, "w"]].first()
+    dy = wide[2005] - wide[2003]
+    tr, co = info[COHORT] == 2004, info[COHORT] == 0
+    hand = np.average(dy[tr], weights=info.loc[tr, "w"]) - np.average(dy[co], weights=info.loc[co, "w"])
+    got = fit.att_gt.set_index(["cohort", "time"]).loc[(2004, 2005), "estimate"]
+    assert got == pytest.approx(hand, abs=1e-10)
+    unweighted = staggered(mpdta, Y, UNIT, TIME, COHORT, est_method="reg")
+    assert abs(fit.estimate - unweighted.estimate) > 1e-4
+    with pytest.raises(ValueError, match="weights='w': sampling weights are supported for method='cs' only"):
+        staggered(m, Y, UNIT, TIME, COHORT, method="bjs", weights="w")
