@@ -12,7 +12,7 @@ Parameters are strict: before papermill runs, each ``-p NAME VALUE`` is checked 
 notebook's ``parameters`` cell (and the ``choices``/``minimum`` of its hidden check cell) with
 :func:`didbook.parameters.validate`; an undeclared name, a wrong type or a value not allowed stops
 the run with a message naming the parameter and what it accepts (exit status 2). The same rules run
-inside the notebook (``didbook.check_parameters``), so plain ``papermill`` refuses them too.
+inside the notebook (``didbook.book.check_parameters``), so plain ``papermill`` refuses them too.
 
 Jupyter Book then renders ``_build/src`` with execution off (see the Makefile).
 
@@ -118,6 +118,13 @@ def check_parameters(notebooks: list[Path], params: dict) -> list[str]:
     return bad
 
 
+def notebook_declared(path: Path) -> dict:
+    """The parameters a generated notebook declares (name -> default)."""
+    from didbook.parameters import notebook_parameters
+
+    return notebook_parameters(path)[0]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("notebooks", nargs="*", type=Path, help="notebooks to run (default: all)")
@@ -132,6 +139,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--out", type=Path, default=BUILD_SRC, help="build copy of the book (default _build/src)")
     parser.add_argument("--jobs", type=int, default=2, help="notebooks run at once (default 2)")
+    parser.add_argument(
+        "--second-seed",
+        type=int,
+        metavar="SEED",
+        help="run every chapter that declares `seed` with this seed and the quick parameters of its front matter"
+        " (`didbook: quick: {n_draws: 99}`), into --out (make seeds: _build/seed2); other chapters are skipped",
+    )
     args = parser.parse_args(argv)
 
     import ast
@@ -149,18 +163,26 @@ def main(argv: list[str] | None = None) -> int:
     if not notebooks:
         print("no notebooks found", file=sys.stderr)
         return 1
-    bad = check_parameters(notebooks, params)
+    per_notebook = {nb: params for nb in notebooks}
+    if args.second_seed is not None:
+        per_notebook = {
+            nb: {**chapters.quick_parameters(src), **params, "seed": args.second_seed}
+            for nb, src in zip(notebooks, sources)
+            if "seed" in notebook_declared(nb)
+        }
+        notebooks = list(per_notebook)
+    bad = [msg for nb in notebooks for msg in check_parameters([nb], per_notebook[nb])]
     if bad:
         print("\n".join(bad), file=sys.stderr)
         return 2
-    if not args.notebooks:
+    if not args.notebooks and args.second_seed is None:
         copy_sources(args.out)
     dest_dir = args.out / "notebooks"
     dest_dir.mkdir(parents=True, exist_ok=True)
 
     failures = []
     with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
-        for src, seconds, error in pool.map(lambda nb: execute(nb, dest_dir, params), notebooks):
+        for src, seconds, error in pool.map(lambda nb: execute(nb, dest_dir, per_notebook[nb]), notebooks):
             status = "ok" if error is None else "FAILED"
             print(f"{status:>6}  {seconds:6.1f}s  {src.relative_to(ROOT)}", flush=True)
             if error:

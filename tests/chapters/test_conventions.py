@@ -130,7 +130,7 @@ def test_the_checks_themselves():
     assert set(SOLUTION.findall(md)) == {"ex-a", "ex-b"}
     assert set(NUMREF.findall(md)) == {"fig-a", "fig-b"}
     assert KEY_IDEAS.search(md)
-    assert GLUE_CALL.search("didbook.glue_all('x_', a=1)") and GLUE_CALL.search("glue('a', 1)")
+    assert GLUE_CALL.search("didbook.book.glue_all('x_', a=1)") and GLUE_CALL.search("glue('a', 1)")
     assert not GLUE_CALL.search("from myst_nb import glue")
     fences = "```python\nx = 1\n```\n```{admonition} Note\n" + "y" * 100 + "\n```\n"
     assert [m.group(2) for m in FENCE.finditer(fences)] == ["x = 1\n"]
