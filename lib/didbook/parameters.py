@@ -35,7 +35,7 @@ Rules (:func:`validate`)
       converts in the namespace; a ``None`` default accepts any literal;
     * ``choices={"name": allowed values}`` and ``minimum={"name": lowest value}`` restrict values; built in:
       ``scenario`` must be one of :data:`didbook.SCENARIOS`, ``seed`` >= 0 and ``n_*`` counts
-      (``n_draws``, ``n_bootstrap``, ...) >= 1.
+      (``n_draws``, ...) >= 1.
 
 Errors are :class:`ParameterError` (a ``ValueError``) for unknown names and bad values and
 :class:`ParameterTypeError` (also a ``TypeError``) for wrong types; each names the parameter and what it
