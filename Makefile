@@ -16,7 +16,7 @@ JB_FLAGS := -W -n --keep-going
 check: lint
 	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(PY) -m pytest -n 2 --dist loadfile -m 'not slow' tests/lib lib/didbook
 
-.PHONY: lint check book test setup data notebooks html benchmark clean book-no-solutions student-notebooks execute
+.PHONY: seeds lint check book test setup data notebooks html benchmark clean book-no-solutions student-notebooks execute
 
 book: html
 
@@ -40,6 +40,11 @@ notebooks: $(STAMP)
 execute: data
 	$(PY) scripts/execute_notebooks.py
 
+# Every chapter again under a second seed (quick Monte Carlo settings from its front matter): the chapter tests
+# check that numbers move with the seed and that the prose still reads right (tests/chapters/test_runs.py).
+seeds: data
+	$(PY) scripts/execute_notebooks.py --second-seed 7 --out _build/seed2
+
 html: execute
 	rm -rf _build/html _build/.doctrees _build/jupyter_execute
 	$(JB) build _build/src --path-output . $(JB_FLAGS)
@@ -62,7 +67,7 @@ lint: notebooks
 	$(PY) -m ruff check notebooks/*.ipynb
 	$(PY) -m ruff format --check notebooks/*.ipynb
 
-test: book lint
+test: book lint seeds
 	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(PY) -m pytest -n 2 --dist loadfile
 
 benchmark: $(STAMP)

@@ -78,6 +78,11 @@ def repository(config: Path = ROOT / "_config.yml") -> tuple[str, str]:
     return str(repo["url"]).rstrip("/"), str(repo.get("branch", "main"))
 
 
+def quick_parameters(source: Path) -> dict:
+    """Parameters that make a chapter quick for the second-seed test run (front matter ``didbook: quick:``)."""
+    return dict(jupytext.read(source, fmt="md:myst").metadata.get("didbook", {}).get("quick", {}))
+
+
 def colab_cell(config: Path = ROOT / "_config.yml") -> nbformat.NotebookNode:
     url, branch = repository(config)
     cell = nbformat.v4.new_code_cell(COLAB_SOURCE.format(url=url, branch=branch))

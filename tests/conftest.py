@@ -9,7 +9,18 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 HTML = ROOT / "_build" / "html"
-EXECUTED = ROOT / "_build" / "src" / "notebooks"
+EXECUTED = ROOT / "_build" / "src" / "notebooks"  # every chapter, default parameters (make book)
+SEED2 = ROOT / "_build" / "seed2" / "notebooks"  # chapters with a seed, under a second seed (make seeds)
+
+
+def executed_notebook(directory: Path, chapter: str) -> Path:
+    """An executed chapter notebook that ``make book`` / ``make seeds`` wrote; skip (fail in CI) if missing."""
+    path = directory / f"{chapter}.ipynb"
+    if not path.exists():
+        if os.environ.get("CI") or os.environ.get("REQUIRE_BOOK"):
+            pytest.fail(f"{path} is missing: run `make book` and `make seeds` (make test does both)")
+        pytest.skip(f"{path} is missing: run `make book` and `make seeds` first (or use `make test`)")
+    return path
 
 
 @pytest.fixture(scope="session", autouse=True)

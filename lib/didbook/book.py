@@ -28,11 +28,12 @@ __all__ = ["glue_all", "check_parameters", "use_book_style", "glued_values", "re
 _GLUE_ROLE = re.compile(r"\{glue(?::text)?\}`([^`:]+)(?::([^`]*))?`")
 
 
-def glued_values(notebook) -> dict[str, Any]:
+def glued_values(notebook, raw: bool = False) -> dict[str, Any]:
     """Name -> value of everything glued in an executed notebook (a path or an ``nbformat`` node).
 
     myst-nb stores a glued value as a display output whose metadata names it; the value comes back from its
-    ``text/plain`` representation (a Python literal where possible, else the text).
+    ``text/plain`` representation (a Python literal where possible, else the text; with ``raw=True`` the
+    ``text/plain`` string itself, as myst-nb formats it).
 
     Examples
     --------
@@ -57,6 +58,9 @@ def glued_values(notebook) -> dict[str, Any]:
             if not name or text is None:
                 continue
             text = "".join(text) if isinstance(text, list) else text
+            if raw:
+                values[name] = text
+                continue
             try:
                 values[name] = ast.literal_eval(text)
             except (ValueError, SyntaxError):

@@ -78,24 +78,17 @@ GLUE_ROLE = re.compile(r"\{glue(?::text)?\}`([^`:]+)(?::([^`]*))?`")
 
 def glued_values(executed_notebook: Path) -> list[tuple[str, str]]:
     """(key, expected text) for each {glue:text}`key:fmt` role in an executed notebook's markdown."""
+    from myst_nb.core.variables import format_plain_text
+
+    from didbook.book import glued_values as values_of
+
     nb = json.loads(executed_notebook.read_text(encoding="utf-8"))
-    values = {}
-    for cell in nb["cells"]:
-        for out in cell.get("outputs", []):
-            name = out.get("metadata", {}).get("scrapbook", {}).get("name")
-            prefix = out.get("metadata", {}).get("scrapbook", {}).get("mime_prefix", "")
-            plain = out.get("data", {}).get(prefix + "text/plain")
-            if name and plain is not None:
-                values[name] = "".join(plain)
+    values = values_of(executed_notebook, raw=True)
     expected = []
     for cell in nb["cells"]:
         if cell["cell_type"] != "markdown":
             continue
         for key, fmt in GLUE_ROLE.findall("".join(cell["source"])):
-            # Exactly as myst-nb renders it (glue Python floats, not numpy scalars: the repr
-            # "np.float64(...)" cannot be formatted, which fails the build).
-            from myst_nb.core.variables import format_plain_text
-
-            text = format_plain_text(values[key], fmt or "")
-            expected.append((key, text))
+            # exactly as myst-nb renders it, from the text/plain representation
+            expected.append((key, format_plain_text(values[key], fmt or "")))
     return expected
