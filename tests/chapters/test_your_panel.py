@@ -8,15 +8,17 @@ with only the CSV and output paths substituted.
 
 from __future__ import annotations
 
-import ast
 import json
 import re
 import subprocess
 from pathlib import Path
 
+import nbformat
 import numpy as np
 import pandas as pd
 import pytest
+
+from didbook.book import glued_values
 
 ROOT = Path(__file__).resolve().parents[2]
 EFFECT = -0.5
@@ -69,13 +71,7 @@ def executed(tmp_path_factory):
 
 
 def glued(nb: dict) -> dict:
-    out = {}
-    for cell in nb["cells"]:
-        for o in cell.get("outputs", []):
-            name = o.get("metadata", {}).get("scrapbook", {}).get("name")
-            if name:
-                out[name] = ast.literal_eval("".join(o["data"]["application/papermill.record/text/plain"]))
-    return out
+    return glued_values(nbformat.from_dict(nb))
 
 
 def test_readme_command_recovers_the_known_effect(executed):
