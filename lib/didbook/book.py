@@ -87,3 +87,10 @@ def resolve_glue(text: str, values: Mapping[str, Any]) -> str:
         return format(value, fmt) if fmt else str(value)
 
     return _GLUE_ROLE.sub(sub, text)
+
+
+# ---- numeric exercise answers (recorded in solutions, self-checked in student copies) ----------------------------
+
+from .homework import answer, check_answers, recorded_answers, within  # noqa: E402
+
+__all__ += ["answer", "check_answers", "recorded_answers", "within"]
