@@ -15,8 +15,10 @@ lies in a restricted set:
     The slope of the violation may change by at most ``M`` per period: ``M = 0`` allows a
     linear trend extrapolated from the pre-periods. Confidence sets: fixed-length (FLCI).
 
-The *breakdown value* is the smallest ``M``/``Mbar`` on the grid at which the robust
-confidence set includes 0, i.e. the conclusion "the effect is not zero" stops being robust.
+The *breakdown value* is the largest ``M``/``Mbar`` under which the conclusion "the effect is not
+zero" still holds: the supremum of the values whose robust confidence set excludes 0, found by
+bisection between the grid point where the set first includes 0 and the one before it (the sets
+are nested in ``M``). Inference: :data:`INFERENCE_NOTE`.
 
 Engine: ``moderndid`` (a port of the R package HonestDiD). The tests reproduce the published
 HonestDiD README (Medicaid expansion) numbers and cross-check the smoothness intervals against
@@ -66,8 +68,8 @@ class HonestResult(Result):
         Robust confidence sets: ``M, lb, ub, method`` (``method`` is the CI construction) plus
         the tidy columns.
     breakdown : float or None
-        Smallest ``M`` on the grid whose robust set includes 0 (``None`` if none does; 0 if even
-        the original interval includes 0).
+        Supremum of ``M`` whose robust set excludes 0, by bisection (``None`` if every set on the
+        grid excludes 0; 0 if even the original interval includes 0).
     restriction : str
         ``"relative_magnitude"`` or ``"smoothness"``.
     """
@@ -227,23 +229,69 @@ def _fast_lps():
 
 
 def _from_object(obj: Any) -> tuple[np.ndarray, np.ndarray, int, int, list[int]]:
+    """(betahat, sigma, num_pre, num_post, event times) of an event-study result, refusing unusable ones.
+
+    Accepted: :func:`didbook.event_study` without binned end points, and the ``dynamic``
+    aggregation of :func:`didbook.staggered` (Sun-Abraham; Callaway-Sant'Anna with
+    ``base_period="universal"``) -- heterogeneity-robust event studies measured against one
+    reference period, with a covariance matrix.
+    """
+    if getattr(obj, "kind", None) is not None and hasattr(obj, "table") and "event_time" in obj.table.columns:
+        return _from_aggregate(obj)
     for attr in ("event_times", "estimates", "vcov"):
         if not hasattr(obj, attr):
             raise TypeError(
-                f"expected an event-study result with .event_times, .estimates, .vcov (and .reference), or an "
-                f"array of coefficients; {type(obj).__name__} has no attribute {attr!r}"
+                f"expected an event-study result (didbook.event_study, or staggered(...).aggregate('dynamic')) "
+                f"or an array of coefficients; {type(obj).__name__} has no attribute {attr!r}"
             )
+    if getattr(obj, "binned", False):
+        raise ValueError(
+            "the event study has binned end points (event_study(bin=True)): the first and last coefficients "
+            "pool several event times, which breaks the one-period spacing both restrictions assume. Re-run "
+            "event_study(..., bin=False) on a window covering the data, or pass a heterogeneity-robust event study: "
+            "staggered(..., method='sa').aggregate('dynamic') or staggered(..., method='cs', "
+            "base_period='universal').aggregate('dynamic')"
+        )
     et = [int(e) for e in obj.event_times]
     ref = int(getattr(obj, "reference", -1))
     if ref in et:
         raise ValueError(f"event_times include the reference period {ref}; it must be omitted (normalized to 0)")
+    return _ordered(et, np.asarray(obj.estimates, dtype=float), np.asarray(obj.vcov, dtype=float), ref)
+
+
+def _ordered(et, b, V, ref):
     order = np.argsort(et)
     et = [et[i] for i in order]
-    b = np.asarray(obj.estimates, dtype=float)[order]
-    V = np.asarray(obj.vcov, dtype=float)[np.ix_(order, order)]
-    num_pre = sum(e < ref for e in et)
-    num_post = sum(e > ref for e in et)
-    return b, V, num_pre, num_post, et
+    b, V = b[order], V[np.ix_(order, order)]
+    steps = np.diff([*et[: sum(e < ref for e in et)], ref, *et[sum(e < ref for e in et) :]])
+    if len(steps) and (steps != 1).any():
+        raise ValueError(
+            f"event times {et} (reference {ref}) are not consecutive: both restrictions need one-period steps"
+        )
+    return b, V, sum(e < ref for e in et), sum(e > ref for e in et), et
+
+
+def _from_aggregate(agg) -> tuple:
+    if agg.kind != "dynamic":
+        raise ValueError(f"pass the 'dynamic' aggregation (an event study), got the {agg.kind!r} aggregation")
+    if agg.vcov is None:
+        raise ValueError("this event study has no covariance matrix of its event-time estimates")
+    base = str(agg.info.get("base period", ""))
+    if base.startswith("varying"):
+        raise ValueError(
+            "Callaway-Sant'Anna with base_period='varying' compares consecutive periods before adoption, not an "
+            "event-study path against one reference period; re-run staggered(..., base_period='universal')"
+        )
+    tb = agg.table
+    et = tb["event_time"].to_numpy(dtype=int)
+    V = np.asarray(agg.vcov, dtype=float)
+    keep = np.isfinite(np.diag(V)) & (np.diag(V) > 0)  # CS universal: the reference row (-1) is 0 with no variance
+    dropped = set(et[~keep].tolist())
+    ref = -1 if (-1 not in et or -1 in dropped) else None
+    if ref is None:
+        raise ValueError("event time -1 is estimated, so the event study has no reference period to measure against")
+    b = tb["estimate"].to_numpy(dtype=float)[keep]
+    return _ordered(et[keep].tolist(), b, V[np.ix_(keep, keep)], ref)
 
 
 def honest_sensitivity(
@@ -259,16 +307,18 @@ def honest_sensitivity(
     ci_method: str | None = None,
     grid_points: int = 1000,
     fast: bool = True,
+    breakdown_tol: float = 0.01,
 ) -> HonestResult:
     """Rambachan-Roth sensitivity analysis of an event study.
 
     Parameters
     ----------
-    event_study_or_betahat : EventStudyResult or array-like
-        Either a result with ``.event_times`` (reference excluded), ``.estimates``, ``.vcov`` and
-        ``.reference`` (e.g. :func:`didbook.event_study`), whose event times before the reference
-        are the pre-periods and after it the post-periods; or the coefficient vector
-        (pre-periods first, in time order, then post-periods).
+    event_study_or_betahat : event-study result or array-like
+        A heterogeneity-robust event study -- ``staggered(..., method="sa").aggregate("dynamic")``
+        or ``staggered(..., method="cs", base_period="universal").aggregate("dynamic")`` -- or
+        :func:`didbook.event_study` with ``bin=False`` (binned end points and CS's varying base
+        period are refused with an explanation); or the coefficient vector (pre-periods first, in
+        time order, then post-periods, the reference omitted).
     sigma : array-like, optional
         Covariance matrix of the coefficients (required with an array).
     num_pre, num_post : int, optional
@@ -291,6 +341,9 @@ def honest_sensitivity(
         ``"Conditional"``.
     grid_points : int
         Grid size of the test-inversion intervals.
+    breakdown_tol : float
+        Relative precision of the breakdown value (bisection stops when the bracket is narrower
+        than ``breakdown_tol`` times its upper end).
     fast : bool
         Solve the engine's linear programs with lean direct HiGHS calls (same LPs, same
         answers, several times faster); ``False`` runs the engine unchanged.
@@ -318,20 +371,71 @@ def honest_sensitivity(
     from ._validation import check_int
 
     grid_points = check_int("grid_points", grid_points, minimum=2)
-    import moderndid
-
     if method not in ("relative_magnitude", "smoothness"):
         raise ValueError(f"method must be 'relative_magnitude' or 'smoothness', got {method!r}")
     if not 0 < alpha < 1:
         raise ValueError(f"alpha must be in (0, 1), got {alpha!r}")
-    if isinstance(event_study_or_betahat, (np.ndarray, list, tuple, pd.Series)):
-        b = np.asarray(event_study_or_betahat, dtype=float).ravel()
+    if not 0 < breakdown_tol < 1:
+        raise ValueError(f"breakdown_tol must be in (0, 1), got {breakdown_tol!r}")
+    b, V, num_pre, num_post, labels = _inputs(event_study_or_betahat, sigma, num_pre, num_post, method)
+    l_vec = _l_vec(target, num_post)
+    log = _WarningLog()
+    common = dict(betahat=b, sigma=V, num_pre_periods=num_pre, num_post_periods=num_post, l_vec=l_vec, alpha=alpha)
+    run = _Runner(method, common, ci_method, grid_points, fast, log)
+    with log:
+        orig = run.original()
+    o_lb, o_ub = float(orig.lb), float(orig.ub)
+    grid = _grid(method, Mbar, M)
+    out = run(grid)
+    mcol = "Mbar" if method == "relative_magnitude" else "m"
+    Ms = out[mcol].to_numpy(dtype=float)
+    lb, ub = out["lb"].to_numpy(dtype=float), out["ub"].to_numpy(dtype=float)
+    breakdown = _breakdown(run, Ms, lb, ub, o_lb, o_ub, breakdown_tol)
+    est = float(l_vec @ b[num_pre:])
+    se = float(np.sqrt(l_vec @ V[num_pre:, num_pre:] @ l_vec))
+    name = "Mbar" if method == "relative_magnitude" else "M"
+    table = tidy_frame(
+        [f"{name}={m:g}" for m in Ms], [est] * len(Ms), [np.nan] * len(Ms), alpha=alpha,
+        conf_low=lb, conf_high=ub, p_values=[np.nan] * len(Ms),
+    )  # fmt: skip
+    table["M"], table["lb"], table["ub"] = Ms, lb, ub
+    table["method"] = list(out["method"].astype(str))
+    restriction = "relative magnitudes (Delta^RM)" if method == "relative_magnitude" else "smoothness (Delta^SD)"
+    info = {
+        "restriction": restriction,
+        "pre / post periods": f"{num_pre} / {num_post}",
+        "target": target if isinstance(target, str) else f"l_vec = {list(l_vec)}",
+        "estimate": f"{est:.4g}",
+        "original CI": f"[{o_lb:.4g}, {o_ub:.4g}]",
+        "breakdown": "none up to the largest value tried" if breakdown is None else f"{breakdown:.4g}",
+        "event times": labels,
+        "inference": INFERENCE_NOTE,
+    }
+    info.update(_engine_info(log))
+    p_orig = float(2 * stats.norm.sf(abs(est / se))) if se > 0 else np.nan
+    return HonestResult(
+        table=table, info=info, title=f"Rambachan-Roth sensitivity ({restriction})", estimate=est, std_error=se,
+        conf_low=o_lb, conf_high=o_ub, p_value=p_orig, breakdown=breakdown, restriction=method, l_vec=l_vec,
+    )  # fmt: skip
+
+
+#: How honest_sensitivity's intervals are built (stated in every result's ``info["inference"]``).
+INFERENCE_NOTE = (
+    "normal critical values for the original and the robust intervals, as HonestDiD (the robust sets are built "
+    "from the normal approximation of the event-study estimates); the event-study table itself shows t(G - 1) "
+    "intervals, slightly wider with few clusters"
+)
+
+
+def _inputs(obj, sigma, num_pre, num_post, method):
+    if isinstance(obj, (np.ndarray, list, tuple, pd.Series)):
+        b = np.asarray(obj, dtype=float).ravel()
         if sigma is None or num_pre is None or num_post is None:
             raise ValueError("with an array of coefficients, pass sigma, num_pre and num_post")
         V = np.asarray(sigma, dtype=float)
         labels = list(range(-num_pre - 1, -1)) + list(range(num_post))
     else:
-        b, V, num_pre, num_post, labels = _from_object(event_study_or_betahat)
+        b, V, num_pre, num_post, labels = _from_object(obj)
     num_pre, num_post = int(num_pre), int(num_post)
     if num_pre < 1 or num_post < 1:
         raise ValueError(
@@ -352,87 +456,87 @@ def honest_sensitivity(
         raise ValueError("sigma must be symmetric")
     if np.linalg.eigvalsh(V).min() < -1e-10 * max(1.0, np.abs(V).max()):
         raise ValueError("sigma must be positive semi-definite")
+    return b, V, num_pre, num_post, labels
+
+
+def _l_vec(target, num_post: int) -> np.ndarray:
     if isinstance(target, str):
         if target == "first":
-            l_vec = np.eye(num_post)[0]
-        elif target == "average":
-            l_vec = np.full(num_post, 1.0 / num_post)
-        else:
-            raise ValueError(f"target must be 'first', 'average' or a weight vector, got {target!r}")
-    else:
-        l_vec = np.asarray(target, dtype=float)
-        if l_vec.shape != (num_post,):
-            raise ValueError(f"target weights must have length num_post = {num_post}")
+            return np.eye(num_post)[0]
+        if target == "average":
+            return np.full(num_post, 1.0 / num_post)
+        raise ValueError(f"target must be 'first', 'average' or a weight vector, got {target!r}")
+    l_vec = np.asarray(target, dtype=float)
+    if l_vec.shape != (num_post,):
+        raise ValueError(f"target weights must have length num_post = {num_post}")
+    return l_vec
 
-    log = _WarningLog()
-    speedup = _fast_lps() if fast else contextlib.nullcontext()
-    common = dict(betahat=b, sigma=V, num_pre_periods=num_pre, num_post_periods=num_post, l_vec=l_vec, alpha=alpha)
-    with log, speedup:
-        orig = moderndid.construct_original_cs(**common)
-        if method == "relative_magnitude":
-            grid = [float(x) for x in Mbar]
-            if not grid or min(grid) < 0:
-                raise ValueError(f"Mbar must be a non-empty grid of non-negative values, got {Mbar!r}")
-            out = moderndid.create_sensitivity_results_rm(
-                **common, m_bar_vec=grid, method=ci_method or "C-LF", grid_points=grid_points
-            )
-            mcol = "Mbar"
-        else:
-            grid = None if M is None else [float(x) for x in M]
-            if grid is not None and (not grid or min(grid) < 0):
-                raise ValueError(f"M must be a non-empty grid of non-negative values, got {M!r}")
-            out = moderndid.create_sensitivity_results_sm(
-                **common, m_vec=grid, method=ci_method or "FLCI", grid_points=grid_points
-            )
-            mcol = "m"
-    out = out.to_pandas() if hasattr(out, "to_pandas") else pd.DataFrame(out)
-    est = float(l_vec @ b[num_pre:])
-    Ms = out[mcol].to_numpy(dtype=float)
-    lb, ub = out["lb"].to_numpy(dtype=float), out["ub"].to_numpy(dtype=float)
-    covers = (lb <= 0) & (ub >= 0)
-    o_lb, o_ub = float(orig.lb), float(orig.ub)
+
+def _grid(method, Mbar, M):
+    if method == "relative_magnitude":
+        grid = [float(x) for x in Mbar]
+        if not grid or min(grid) < 0:
+            raise ValueError(f"Mbar must be a non-empty grid of non-negative values, got {Mbar!r}")
+        return grid
+    grid = None if M is None else [float(x) for x in M]
+    if grid is not None and (not grid or min(grid) < 0):
+        raise ValueError(f"M must be a non-empty grid of non-negative values, got {M!r}")
+    return grid
+
+
+class _Runner:
+    """Robust confidence sets from the engine for a grid of ``Mbar`` (or ``M``)."""
+
+    def __init__(self, method, common, ci_method, grid_points, fast, log):
+        self.method, self.common, self.grid_points, self.fast, self.log = method, common, grid_points, fast, log
+        self.ci = ci_method or ("C-LF" if method == "relative_magnitude" else "FLCI")
+
+    def original(self):
+        import moderndid
+
+        return moderndid.construct_original_cs(**self.common)
+
+    def __call__(self, grid) -> pd.DataFrame:
+        import moderndid
+
+        speedup = _fast_lps() if self.fast else contextlib.nullcontext()
+        with self.log, speedup:
+            if self.method == "relative_magnitude":
+                out = moderndid.create_sensitivity_results_rm(
+                    **self.common, m_bar_vec=grid, method=self.ci, grid_points=self.grid_points
+                )
+            else:
+                out = moderndid.create_sensitivity_results_sm(
+                    **self.common, m_vec=grid, method=self.ci, grid_points=self.grid_points
+                )
+        return out.to_pandas() if hasattr(out, "to_pandas") else pd.DataFrame(out)
+
+    def excludes_zero(self, m: float) -> bool:
+        out = self(np.array([m]))
+        return not (float(out["lb"].iloc[0]) <= 0 <= float(out["ub"].iloc[0]))
+
+
+def _breakdown(run, Ms, lb, ub, o_lb, o_ub, tol) -> float | None:
+    """Supremum of ``M`` whose robust set excludes 0 (bisection between grid points, to ``tol`` x the bracket top).
+
+    0 if the original interval already includes 0; ``None`` if every set on the grid excludes 0
+    (the breakdown lies above the grid). The sets are nested in ``M``, so bisection is valid.
+    """
     if o_lb <= 0 <= o_ub:
-        breakdown: float | None = 0.0
-    else:
-        breakdown = float(Ms[covers].min()) if covers.any() else None
-    name = "Mbar" if method == "relative_magnitude" else "M"
-    se = float(np.sqrt(l_vec @ V[num_pre:, num_pre:] @ l_vec))
-    table = tidy_frame(
-        ["original"] + [f"{name}={m:g}" for m in Ms],
-        [est] * (len(Ms) + 1),
-        [se] + [np.nan] * len(Ms),
-        alpha=alpha,
-        conf_low=np.r_[o_lb, lb],
-        conf_high=np.r_[o_ub, ub],
-        p_values=[np.nan] * (len(Ms) + 1),
-    )
-    table["M"] = np.r_[np.nan, Ms]
-    table["lb"] = table["conf_low"]
-    table["ub"] = table["conf_high"]
-    table["method"] = ["original"] + list(out["method"].astype(str))
-    table = table.iloc[1:].reset_index(drop=True)
-    restriction = "relative magnitudes (Delta^RM)" if method == "relative_magnitude" else "smoothness (Delta^SD)"
-    info = {
-        "restriction": restriction,
-        "pre / post periods": f"{num_pre} / {num_post}",
-        "target": target if isinstance(target, str) else f"l_vec = {list(l_vec)}",
-        "estimate": f"{est:.4g}",
-        "original CI": f"[{o_lb:.4g}, {o_ub:.4g}]",
-        "breakdown": "none on the grid" if breakdown is None else f"{breakdown:g}",
-        "event times": labels,
-    }
-    info.update(_engine_info(log))
-    p_orig = float(2 * stats.norm.sf(abs(est / se))) if se > 0 else np.nan
-    return HonestResult(
-        table=table,
-        info=info,
-        title=f"Rambachan-Roth sensitivity ({info['restriction']})",
-        estimate=est,
-        std_error=se,
-        conf_low=o_lb,
-        conf_high=o_ub,
-        p_value=p_orig,
-        breakdown=breakdown,
-        restriction=method,
-        l_vec=l_vec,
-    )
+        return 0.0
+    order = np.argsort(Ms)
+    Ms, covers = Ms[order], ((lb <= 0) & (ub >= 0))[order]
+    if not covers.any():
+        return None
+    hi_i = int(np.argmax(covers))
+    hi = float(Ms[hi_i])
+    lo = float(Ms[hi_i - 1]) if hi_i > 0 else 0.0
+    if hi_i == 0 and not run.excludes_zero(0.0):
+        return 0.0
+    while hi - lo > tol * max(hi, 1e-12):
+        mid = (lo + hi) / 2
+        if run.excludes_zero(mid):
+            lo = mid
+        else:
+            hi = mid
+    return (lo + hi) / 2

@@ -433,7 +433,12 @@ def _agg_cs(res: StaggeredResult, kind: str) -> StaggeredAggregate:
         tb[key] = keys
     return _aggregate(
         tb,
-        {"method": "Callaway-Sant'Anna", "aggregation": kind, **_engine_info(log)},
+        {
+            "method": "Callaway-Sant'Anna",
+            "aggregation": kind,
+            "base period": res.info["base period"],
+            **_engine_info(log),
+        },
         f"Callaway-Sant'Anna ATT, {kind} aggregation",
         kind,
         a.overall_att,

@@ -68,8 +68,11 @@ def test_smoothness_reproduces_honestdid_readme(sd_result):
         assert row["lb"] == pytest.approx(lb, abs=1.5e-4), m
         assert row["ub"] == pytest.approx(ub, abs=1.5e-3 if abs(ub) > 0.1 else 1.5e-4), m
     assert (tb["method"] == "FLCI").all()
-    # README: "the breakdown value for a significant effect is M = 0.03"
-    assert sd_result.breakdown == pytest.approx(0.03)
+    # README: "the breakdown value for a significant effect is M = 0.03" -- the first grid value whose set includes
+    # 0; the breakdown as the book defines it (the largest M under which the effect is still significant) lies
+    # between the README's 0.02 (lb 0.00286) and 0.03 (lb -0.00714): by linear interpolation about 0.0229
+    assert 0.02 < sd_result.breakdown < 0.03
+    assert sd_result.breakdown == pytest.approx(0.02 + 0.01 * 0.00286 / (0.00286 + 0.00714), abs=5e-4)
 
 
 def test_original_ci(sd_result, medicaid):
@@ -106,7 +109,10 @@ def test_relative_magnitude_reproduces_honestdid_readme(medicaid):
     for m, lb, ub in (README_RM[0], README_RM[3]):
         assert got.loc[m, "lb"] == pytest.approx(lb, abs=5e-4)
         assert got.loc[m, "ub"] == pytest.approx(ub, abs=5e-4)
-    assert res.breakdown == 2.0  # README: breakdown value Mbar = 2
+    # README: "robust to violations up to about twice the largest pre-period one": the set still excludes 0 at
+    # Mbar = 1.5 (lb 0.00824) and includes it at 2 (lb -0.000916), so the supremum lies in between, near 2
+    assert 1.5 < res.breakdown < 2.0
+    assert res.breakdown > 1.9  # lb(Mbar) is about linear between 1.5 and 2: zero crossing near 1.96
 
 
 def test_relative_magnitude_small_example():
@@ -129,7 +135,9 @@ def test_accepts_event_study_result_and_matches_arrays():
     panel = didbook.simulate_city_panel(seed=2024, scenario="pt_violation")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        es = didbook.event_study(panel.data, "income_gap", "city_id", "year", "platform_cohort", leads=3, lags=2)
+        es = didbook.event_study(
+            panel.data, "income_gap", "city_id", "year", "platform_cohort", leads=3, lags=2, bin=False
+        )
     assert es.reference == -1
     res = honest_sensitivity(es, method="smoothness", M=[0.0, 0.05], target="average")
     pre = [e for e in es.event_times if e < -1]
@@ -157,8 +165,10 @@ def test_plot_and_summary(sd_result):
     assert isinstance(ax, matplotlib.axes.Axes)
     plt.close("all")
     s = sd_result.summary()
-    assert "breakdown" in s and "M=0.03" in s
-    assert list(sd_result.tidy().columns) == ["term", "estimate", "std_error", "conf_low", "conf_high", "p_value"]
+    assert "breakdown" in s.lower() and "M=0.03" in s
+    from didbook._results import TIDY_COLUMNS
+
+    assert list(sd_result.tidy().columns)[: len(TIDY_COLUMNS)] == TIDY_COLUMNS
 
 
 @pytest.mark.parametrize(
@@ -184,3 +194,46 @@ def test_bad_input(kwargs, exc, match):
 def test_object_without_event_study_attributes():
     with pytest.raises(TypeError, match="event_times"):
         honest_sensitivity(object())
+
+
+def test_breakdown_is_the_supremum_found_by_bisection(medicaid, sd_result):
+    """Smoothness on the Medicaid example: the set excludes 0 at M = 0.02 (lb 0.00286) and includes it at 0.03;
+    the breakdown is where the FLCI lower bound crosses 0, checked by recomputing the set there."""
+    assert 0.02 < sd_result.breakdown < 0.03
+    b, V = medicaid
+    at = honest_sensitivity(b, V, num_pre=5, num_post=2, method="smoothness", M=[sd_result.breakdown])
+    assert at.table["lb"].iloc[0] == pytest.approx(0.0, abs=0.01 * 0.03 * 2)  # bracket width x slope (~1 per M)
+    below = honest_sensitivity(b, V, num_pre=5, num_post=2, method="smoothness", M=[0.99 * sd_result.breakdown])
+    assert below.table["lb"].iloc[0] > 0
+    assert sd_result.info["inference"].startswith("normal critical values")
+
+
+def test_refuses_binned_and_varying_base_event_studies():
+    panel = didbook.simulate_city_panel(seed=2024)
+    d = panel.data
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        binned = didbook.event_study(d, "income_gap", "city_id", "year", "platform_cohort", leads=3, lags=2)
+    with pytest.raises(ValueError, match="binned end points"):
+        honest_sensitivity(binned, method="smoothness")
+    args = (d, "income_gap", "city_id", "year", "platform_cohort")
+    varying = didbook.staggered(*args, method="cs").aggregate("dynamic")
+    with pytest.raises(ValueError, match="base_period='universal'"):
+        honest_sensitivity(varying, method="smoothness")
+
+
+def test_accepts_heterogeneity_robust_event_studies():
+    """CS with a universal base and SA: the -1 reference row is dropped, pre and post periods read off the table."""
+    panel = didbook.simulate_city_panel(seed=2024)
+    args = (panel.data, "income_gap", "city_id", "year", "platform_cohort")
+    for fit in (
+        didbook.staggered(*args, method="cs", base_period="universal", cluster="province_id"),
+        didbook.staggered(*args, method="sa", cluster="province_id"),
+    ):
+        dyn = fit.aggregate("dynamic")
+        res = honest_sensitivity(dyn, method="smoothness", M=[0.0, 0.1])
+        tb = dyn.table.set_index("event_time")
+        n_pre = int((tb.index < -1).sum())
+        assert res.info["pre / post periods"] == f"{n_pre} / {int((tb.index >= 0).sum())}"
+        assert res.estimate == pytest.approx(tb.loc[0, "estimate"])
+        assert res.std_error == pytest.approx(tb.loc[0, "std_error"], rel=1e-8)
