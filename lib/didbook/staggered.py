@@ -85,6 +85,8 @@ class StaggeredAggregate(Result):
 
     kind: str = "simple"
     vcov: np.ndarray | None = None
+    band_critical_value: float = np.nan
+    alpha: float = 0.05
 
     def tidy(self) -> pd.DataFrame:
         """``term, estimate, std_error, p_value, conf_low, conf_high`` plus the key column
@@ -123,8 +125,15 @@ class StaggeredAggregate(Result):
         est = tb["estimate"].to_numpy()
         lo, hi = tb["conf_low"].to_numpy(), tb["conf_high"].to_numpy()
         ax.axhline(0, color="0.5", lw=0.8)
+        if "band_low" in tb.columns:
+            ok = np.isfinite(tb["band_low"].to_numpy())
+            ax.vlines(x[ok], tb["band_low"].to_numpy()[ok], tb["band_high"].to_numpy()[ok], color="0.6", lw=6,
+                      alpha=0.35, label=f"simultaneous {1 - self.alpha:.0%} band")  # fmt: skip
         if self.kind == "dynamic":
             ax.axvline(-0.5, color="0.5", lw=0.8, ls="--")
+            ref = tb.loc[tb["std_error"].isna() & (tb["estimate"] == 0), "event_time"]
+            for r in ref.to_numpy() if len(ref) else ([] if (x == -1).any() else [-1]):
+                ax.plot([r], [0.0], "o", mfc="white", color="C1", label=f"reference ({int(r)})")
             pre = x < 0
             for mask, color, lab in ((pre, "C1", "pre-treatment"), (~pre, "C0", "post-treatment")):
                 if mask.any():
@@ -489,13 +498,19 @@ def _agg_sa(res: StaggeredResult, kind: str) -> StaggeredAggregate:
             if sorted(idx) == sorted(k.tolist()):
                 pos = [idx.index(x) for x in k]
                 vcov = np.asarray(fit.event_study_vcov)[np.ix_(pos, pos)]
+    ov_est, ov_se = float(fit.att), float(fit.se)
+    if kind == "dynamic":  # R did's dynamic overall: the mean of the event-time effects e >= 0
+        post = (tb["event_time"] >= 0).to_numpy()
+        w = post / post.sum()
+        ov_est = float(w @ tb["estimate"])
+        ov_se = float(np.sqrt(w @ vcov @ w)) if vcov is not None else np.nan
     return _aggregate(
         tb,
         {"method": "Sun-Abraham", "aggregation": kind},
         f"Sun-Abraham ATT, {kind} aggregation",
         kind,
-        fit.att,
-        fit.se,
+        ov_est,
+        ov_se,
         res.alpha,
         vcov,
         res.df,
@@ -606,7 +621,17 @@ def _bjs_variance_note(st: dict) -> str:
 
 def _aggregate(tb, info, title, kind, est, se, alpha, vcov, df=None) -> StaggeredAggregate:
     """A StaggeredAggregate whose headline is the overall summary ``est`` (SE ``se``; t(df), normal if None)."""
-    agg = StaggeredAggregate(table=tb, info=info, title=title, kind=kind, vcov=vcov)
+    if vcov is not None and kind != "simple":
+        from .bands import add_band, sup_t_critical_value
+
+        crit = sup_t_critical_value(vcov, alpha, df)
+        tb = add_band(tb, crit)
+        info = {**info, "simultaneous band": f"sup-t, critical value {crit:.3f} (pointwise: t({df:g}))"}
+    else:
+        crit = np.nan
+    agg = StaggeredAggregate(
+        table=tb, info=info, title=title, kind=kind, vcov=vcov, band_critical_value=crit, alpha=alpha
+    )
     agg._set_headline(tidy_frame(["overall"], [float(est)], [float(se)], alpha=alpha, df=df).iloc[0])
     return agg
 

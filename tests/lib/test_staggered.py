@@ -557,3 +557,77 @@ def test_cs_sampling_weights_match_a_weighted_hand_computation(mpdta):
     assert abs(fit.estimate - unweighted.estimate) > 1e-4
     with pytest.raises(ValueError, match="weights='w': sampling weights are supported for method='cs' only"):
         staggered(m, Y, UNIT, TIME, COHORT, method="bjs", weights="w")
+
+
+# ---------------------------------------------------------------------------------------------
+# Simultaneous bands and one aggregation vocabulary
+# ---------------------------------------------------------------------------------------------
+
+
+def test_sup_t_band(mpdta):
+    """sup-t critical value: >= pointwise; = t(df) for one coefficient; the same as R did's uniform band
+    (moderndid aggte(cband=True, boot=True)) up to bootstrap noise; covers a whole simulated path 95% of the time."""
+    import moderndid
+    from scipy import stats
+
+    from didbook.bands import sup_t_critical_value
+
+    fit = staggered(mpdta, Y, UNIT, TIME, COHORT, est_method="reg")
+    dyn = fit.aggregate("dynamic")
+    c = dyn.band_critical_value
+    assert c > stats.t(fit.df).ppf(0.975)
+    tb = dyn.table
+    np.testing.assert_allclose(tb["band_high"] - tb["estimate"], c * tb["std_error"])
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        eng = moderndid.aggte(fit.engine, type="dynamic", cband=True, boot=True, biters=20000, random_state=1)
+    assert c == pytest.approx(float(np.asarray(eng.critical_values)[0]), abs=0.1)
+    assert sup_t_critical_value(np.array([[4.0]]), 0.05, df=10) == pytest.approx(stats.t(10).ppf(0.975), rel=0.02)
+    # coverage of the whole path: draws from N(0, V)
+    V = dyn.vcov
+    rng = np.random.default_rng(5)
+    z = rng.multivariate_normal(np.zeros(len(V)), V, size=20000)
+    se = np.sqrt(np.diag(V))
+    cn = sup_t_critical_value(V, 0.05, df=None, seed=9)
+    assert np.mean((np.abs(z) <= cn * se).all(axis=1)) == pytest.approx(0.95, abs=0.006)
+
+
+@pytest.mark.parametrize("method", ["sa", "bjs"])
+def test_bands_on_every_staggered_event_study(baseline, method):
+    import matplotlib.pyplot as plt
+
+    fit = staggered(
+        baseline.data, "income_gap", "city_id", "year", "platform_cohort", method=method, cluster="province_id"
+    )
+    dyn = fit.aggregate("dynamic")
+    tb = dyn.table
+    assert (tb["band_low"] <= tb["conf_low"] + 1e-12).all() and (tb["band_high"] >= tb["conf_high"] - 1e-12).all()
+    assert "sup-t" in dyn.info["simultaneous band"]
+    ax = dyn.plot()
+    assert any("simultaneous" in t.get_text() for t in ax.get_legend().get_texts())
+    plt.close("all")
+
+
+def test_one_aggregation_vocabulary(mpdta):
+    """'dynamic' overall = mean of event times >= 0, 'group' overall = cohort-size weighted, 'calendar' overall
+    = mean over periods, for every method (R did's definitions). SA and CS coincide on mpdta (never-treated
+    comparisons, no covariates), so their dynamic aggregates -- rows and overall -- agree."""
+    sizes = mpdta[mpdta[COHORT] > 0].groupby(COHORT)[UNIT].nunique()
+    fits = {m: staggered(mpdta, Y, UNIT, TIME, COHORT, method=m, est_method="reg") for m in ("cs", "sa", "bjs")}
+    for m, fit in fits.items():
+        dyn = fit.aggregate("dynamic")
+        post = dyn.table[dyn.table["event_time"] >= 0]
+        assert dyn.estimate == pytest.approx(post["estimate"].mean(), abs=1e-10), m
+        if m != "sa":
+            grp = fit.aggregate("group")
+            w = sizes.loc[grp.table["cohort"]].to_numpy(float)
+            assert grp.estimate == pytest.approx(float(w @ grp.table["estimate"] / w.sum()), abs=1e-10), m
+            cal = fit.aggregate("calendar")
+            assert cal.estimate == pytest.approx(cal.table["estimate"].mean(), abs=1e-10), m
+    cs, sa = fits["cs"].aggregate("dynamic"), fits["sa"].aggregate("dynamic")
+    assert sa.estimate == pytest.approx(cs.estimate, abs=1e-6)
+    a = cs.table.set_index("event_time")["estimate"]
+    b = sa.table.set_index("event_time")["estimate"]
+    np.testing.assert_allclose(b.loc[b.index >= 0], a.loc[b.index[b.index >= 0]], atol=1e-6)
