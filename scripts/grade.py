@@ -29,6 +29,7 @@ import csv
 import sys
 import tempfile
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import nbformat
@@ -96,7 +97,7 @@ def execute(path: Path, workdir: Path) -> tuple[nbformat.NotebookNode, str]:
     return nbformat.read(out, as_version=4), note
 
 
-def grade(submissions: Path, keys_path: Path, *, run: bool = True) -> list[dict]:
+def grade(submissions: Path, keys_path: Path, *, run: bool = True, workers: int = 2) -> list[dict]:
     """Grade every notebook under ``submissions``; return one row per key answer."""
     from didbook.homework import within
 
@@ -104,7 +105,7 @@ def grade(submissions: Path, keys_path: Path, *, run: bool = True) -> list[dict]
     paths = sorted(submissions.rglob("*.ipynb"))
     if not paths:
         raise GradingError(f"{submissions}: no submitted notebooks (*.ipynb) found")
-    rows, seen = [], {}
+    rows, seen, jobs = [], {}, []
     with tempfile.TemporaryDirectory() as tmp:
         for k, path in enumerate(paths):
             meta = nbformat.read(path, as_version=4).metadata.get("didbook", {})
@@ -121,12 +122,19 @@ def grade(submissions: Path, keys_path: Path, *, run: bool = True) -> list[dict]
                 raise GradingError(f"{path}: no key for student {student!r}, chapter {chapter!r} in {keys_path}")
             if seed is not None and int(seed) != key[0]["seed"]:
                 raise GradingError(f"{path}: student {student!r} has seed {seed}, the key has {key[0]['seed']}")
-            if run:
-                workdir = Path(tmp) / str(k)
-                workdir.mkdir()
-                nb, note = execute(path, workdir)
-            else:
-                nb, note = nbformat.read(path, as_version=4), "not re-executed"
+            jobs.append((k, path, student, chapter, key))
+
+        def load(job):
+            k, path = job[0], job[1]
+            if not run:
+                return nbformat.read(path, as_version=4), "not re-executed"
+            workdir = Path(tmp) / str(k)
+            workdir.mkdir()
+            return execute(path, workdir)
+
+        with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+            executed = list(pool.map(load, jobs))
+        for (_, _path, student, chapter, key), (nb, note) in zip(jobs, executed):
             values, ran_seed = submitted_answers(nb)
             for row in key:
                 value = values.get((row["exercise"], row["answer"]))
@@ -162,9 +170,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keys", type=Path, required=True, help="answer_keys.csv (scripts/answer_keys.py)")
     parser.add_argument("--out", type=Path, default=Path("grades.csv"), help="the grades CSV (default grades.csv)")
     parser.add_argument("--no-execute", action="store_true", help="grade the saved outputs, do not re-run")
+    parser.add_argument("--jobs", type=int, default=2, help="submissions run at once (default 2)")
     args = parser.parse_args(argv)
     try:
-        rows = grade(args.submissions, args.keys, run=not args.no_execute)
+        rows = grade(args.submissions, args.keys, run=not args.no_execute, workers=args.jobs)
     except GradingError as err:
         print(f"grade: {err}", file=sys.stderr)
         return 2

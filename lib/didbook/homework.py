@@ -59,8 +59,6 @@ def answer(exercise: str, /, *, tolerance: float | Mapping[str, float], **values
     --------
     >>> answer("th-ex-2x2", tolerance=0.001, ex2_did=-0.512)  # doctest: +SKIP
     """
-    from myst_nb import glue
-
     if not isinstance(exercise, str) or not exercise.strip():
         raise ValueError(f"answer(): the exercise label must be a non-empty string, got {exercise!r}")
     if not values:
@@ -73,9 +71,20 @@ def answer(exercise: str, /, *, tolerance: float | Mapping[str, float], **values
         if tol <= 0:
             raise ValueError(f"answer({exercise!r}): tolerance of {name!r} must be > 0, got {tol}")
         number = _number(value, f"answer({exercise!r}): {name}")
-        glue(name, number, display=False)
-        record = {"exercise": exercise, "name": name, "value": number, "tolerance": tol}
-        glue(f"{ANSWER_PREFIX}{exercise}:{name}", record, display=False)
+        _glue(name, number)
+        _glue(
+            f"{ANSWER_PREFIX}{exercise}:{name}", {"exercise": exercise, "name": name, "value": number, "tolerance": tol}
+        )
+
+
+def _glue(name: str, value: Any) -> None:
+    """Glue without displaying, in myst-nb's format (so running a chapter needs IPython, not myst-nb)."""
+    from IPython.core.formatters import format_display_data
+    from IPython.display import display
+
+    bundle, metadata = format_display_data(value)
+    metadata["scrapbook"] = {"name": name, "mime_prefix": "application/papermill.record/"}
+    display({"application/papermill.record/" + k: v for k, v in bundle.items()}, raw=True, metadata=metadata)
 
 
 def recorded_answers(notebook) -> list[dict]:
