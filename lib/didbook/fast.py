@@ -27,7 +27,7 @@ error; ``tests/lib/test_fast.py`` checks agreement to 1e-8 against :func:`didboo
     Callaway and Sant'Anna without covariates (never- or not-yet-treated comparison units,
     varying base period), ``simple`` aggregation as ``moderndid.aggte``: cohort-size weights,
     analytic influence-function standard error ``sqrt(mean(psi^2) / n)`` including the
-    estimation effect of the weights. Balanced panels only (as the library).
+    estimation effect of the weights, t(G - 1) intervals (G = units, the library's rule). Balanced panels only.
 
 ``wild_bootstrap_pvalues``
     WCR wild cluster bootstrap p-values (:func:`didbook.wild_cluster_bootstrap` with
@@ -388,7 +388,7 @@ def _cs(data, Y, g, lay, control, alpha, anticipation) -> BatchFit:
     psi += wif @ att
     se = np.sqrt(np.mean(psi**2, axis=0) / N)
     se = np.where(se <= np.sqrt(np.finfo(float).eps) * 10, np.nan, se)
-    return BatchFit.from_se(est, se, df=None, alpha=alpha)
+    return BatchFit.from_se(est, se, df=n_u - 1, alpha=alpha)  # t(G - 1), G = units: the library's rule
 
 
 def staggered(
