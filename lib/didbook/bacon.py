@@ -176,8 +176,10 @@ def bacon_decomposition(data: pd.DataFrame, outcome: str, treatment: str, unit: 
         res = dd.BaconDecomposition(weights="exact").fit(
             d, outcome=outcome, unit=unit, time=time, first_treat="_first_treat"
         )
-        fit = pf.feols(f"{outcome} ~ {treatment} | {unit} + {time}", data=d, vcov="iid")
-    twfe_est = float(fit.coef()[treatment])
+        # formula-safe names: user columns may hold spaces, dots, CJK characters or leading digits
+        safe = d[[outcome, treatment, unit, time]].set_axis(["y_", "d_", "u_", "t_"], axis=1)
+        fit = pf.feols("y_ ~ d_ | u_ + t_", data=safe, vcov="iid")
+    twfe_est = float(fit.coef()["d_"])
     comp = res.to_dataframe()
     n_always = int(getattr(res, "n_always_treated_remapped", 0) or 0)
     comps = pd.DataFrame(

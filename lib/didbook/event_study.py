@@ -73,6 +73,7 @@ class EventStudyResult(Result):
     n_clusters: int | None = None
     binned: bool = True
     model: object = None
+    band_critical_value: float = np.nan
 
     def tidy(self) -> pd.DataFrame:
         """Event-time coefficients: ``term, estimate, std_error, p_value, conf_low, conf_high, event_time``."""
@@ -96,6 +97,8 @@ class EventStudyResult(Result):
         est = tb["estimate"].to_numpy()
         ax.axhline(0, color="0.5", lw=0.8)
         ax.axvline(self.reference + 0.5, color="0.5", lw=0.8, ls="--")
+        if "band_low" in tb.columns:
+            ax.vlines(k, tb["band_low"], tb["band_high"], color="0.6", lw=6, alpha=0.35, label="simultaneous 95% band")
         ax.errorbar(
             k,
             est,
@@ -238,6 +241,10 @@ def event_study(
     w = post / post.sum() if post.sum() else post
     avg, avg_se = float(w @ b), float(np.sqrt(w @ V @ w)) if post.sum() else np.nan
     crit = float(stats.t.ppf(0.975, dfd))
+    from .bands import add_band, sup_t_critical_value
+
+    band_crit = sup_t_critical_value(V, 0.05, dfd)
+    es_tb = add_band(es_tb, band_crit)
     headline = {
         "estimate": avg,
         "std_error": avg_se,
@@ -263,6 +270,7 @@ def event_study(
         "Std. errors": f"clustered by {cluster or unit} ({g} clusters)" if vcov == "cluster" else vcov,
         "Pre-trend test (leads = 0)": str(pretrend) if pretrend else "no leads",
         "Average post-period effect": f"{avg:.6g} (SE {avg_se:.6g})",
+        "Inference": f"t({dfd}) pointwise intervals; simultaneous sup-t band, critical value {band_crit:.3f}",
     }
     res = EventStudyResult(
         table=es_tb,
@@ -278,6 +286,7 @@ def event_study(
         n_clusters=g,
         binned=bin,
         model=fit,
+        band_critical_value=band_crit,
     )
     res._set_headline(headline)
     return res

@@ -169,3 +169,16 @@ def test_bad_input(mutate, match):
     df, _ = _three_group_panel()
     with pytest.raises(PanelDataError, match=match):
         bacon_decomposition(mutate(df), "y", "d", "id", "t")
+
+
+def test_column_names_with_spaces_dots_cjk_and_digits():
+    """Formula-unsafe column names: same decomposition as with plain names."""
+    import didbook
+
+    d = didbook.simulate_city_panel(seed=2024).data[["city_id", "year", "platform_treated", "income_gap"]]
+    plain = didbook.bacon_decomposition(d, "income_gap", "platform_treated", "city_id", "year")
+    odd = d.rename(
+        columns={"city_id": "county name", "year": "年份", "platform_treated": "1.treated", "income_gap": "gap."}
+    )
+    got = didbook.bacon_decomposition(odd, "gap.", "1.treated", "county name", "年份")
+    assert got.estimate == pytest.approx(plain.estimate, abs=1e-12)

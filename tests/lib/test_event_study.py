@@ -96,3 +96,16 @@ def test_homogeneous_simulation_covers_truth():
     lag = np.array(es.event_times) >= 0
     assert np.all(es.tidy()["conf_high"].to_numpy()[lag] < 0)
     assert es.pretrend_test.p_value > 0.01
+
+
+def test_simultaneous_band():
+    """sup-t band: wider than the pointwise t(G-1) intervals, critical value in the result and its info."""
+    import didbook
+
+    panel = didbook.simulate_city_panel(seed=2024)
+    es = didbook.event_study(panel.data, "income_gap", "city_id", "year", "platform_cohort", leads=3, lags=3, bin=False,
+                             cluster="province_id")  # fmt: skip
+    tb = es.table
+    assert es.band_critical_value > 2.045  # t(29) 97.5% quantile
+    assert (tb["band_low"] < tb["conf_low"]).all() and (tb["band_high"] > tb["conf_high"]).all()
+    assert f"{es.band_critical_value:.3f}" in es.info["Inference"]
