@@ -354,6 +354,9 @@ def _fit_cs(d, outcome, unit, time, cohort, controls, opt, log, notes):
     d = d.copy()
     if not pd.api.types.is_integer_dtype(d[unit]):
         d[unit] = pd.factorize(d[unit])[0] + 1
+    safe = {c: f"_x{i}" for i, c in enumerate(controls)}  # the engine parses a formula: formula-safe names
+    d = d.rename(columns=safe)
+    controls = [safe[c] for c in controls]
     kw = _cs_kwargs(d, outcome, unit, time, cohort, controls, opt)
     try:
         with log:

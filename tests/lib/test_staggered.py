@@ -631,3 +631,19 @@ def test_one_aggregation_vocabulary(mpdta):
     a = cs.table.set_index("event_time")["estimate"]
     b = sa.table.set_index("event_time")["estimate"]
     np.testing.assert_allclose(b.loc[b.index >= 0], a.loc[b.index[b.index >= 0]], atol=1e-6)
+
+
+@pytest.mark.parametrize("method", ["cs", "sa", "bjs"])
+def test_column_names_with_spaces_dots_cjk_and_digits(baseline, method):
+    cols = ["city_id", "year", "platform_cohort", "income_gap", "province_id", "log_gdp_pc"]
+    d = baseline.data[cols]
+    new = ["county name", "年份", "1st treat", "gap.", "省 id", "log gdp"]
+    odd = d.set_axis(new, axis=1)
+    ref = staggered(d, "income_gap", "city_id", "year", "platform_cohort", method=method, controls=["log_gdp_pc"],
+                    cluster="province_id")  # fmt: skip
+    got = staggered(
+        odd, "gap.", "county name", "年份", "1st treat", method=method, controls=["log gdp"], cluster="省 id"
+    )
+    assert got.estimate == pytest.approx(ref.estimate, abs=1e-10)
+    assert got.std_error == pytest.approx(ref.std_error, rel=1e-8)
+    assert "省 id" in got.info["inference"]
