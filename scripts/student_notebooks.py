@@ -124,6 +124,9 @@ def strip_solutions(nb, where: str = "notebook") -> Stripped:
     """A copy of ``nb`` without any solution (see the module docstring); outputs kept (for built pages)."""
     nb = nbformat.from_dict(nb)
     st = Stripped(nb)
+    # the hidden-exercise-cell rule is for chapters still in the old form only: in a gated chapter a hidden cell
+    # outside every block computes what a *question* quotes, and stays
+    legacy = not any(cell.cell_type == "markdown" and "{solution-start}" in cell.source for cell in nb.cells)
     cells, in_gate, in_exercises = [], False, False
     for cell in nb.cells:
         tags = _tags(cell)
@@ -134,7 +137,8 @@ def strip_solutions(nb, where: str = "notebook") -> Stripped:
                 elif in_exercises and len(m.group(1)) <= 2:
                     in_exercises = False  # the next section (e.g. "Key ideas") starts
         if cell.cell_type != "markdown":
-            if in_gate or "solution" in tags or (in_exercises and cell.cell_type == "code" and tags & _HIDDEN):
+            hidden_exercise_cell = legacy and in_exercises and cell.cell_type == "code" and bool(tags & _HIDDEN)
+            if in_gate or "solution" in tags or hidden_exercise_cell:
                 st.removed_code.append(cell.source)
                 continue
             cells.append(cell)

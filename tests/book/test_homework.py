@@ -35,6 +35,10 @@ import student_notebooks  # noqa: E402
 from didbook.homework import answer_hashes, check_answers, within  # noqa: E402
 
 CHAPTERS = chapters.chapter_sources()
+# Chapters whose kept text quotes a number glued only by a stripped (solution) cell: the no-solutions build
+# fails on them and the student copy's question would lose it. Their owners move the computation out of the
+# solution (a hidden glue cell before the exercise); strict, so the entry must go when fixed.
+QUOTES_STRIPPED_XFAIL = {"policy_implications", "robustness"}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -66,15 +70,22 @@ def test_every_solution_form_is_stripped_wherever_it_stands():
             ":::{solution} b\n:class: dropdown\nSECRET-B\n```python\nx = 1\n```\n:::\n\n"
             ":::{exercise}\n:label: c\nQuestion C.\n:::\n\n```{solution} c\nSECRET-C\n```",
         ),
-        ("code", "hidden = 'SECRET-D'", ["remove-cell"]),
+        ("code", "question_value = 3", ["remove-cell"]),  # gated chapter: a hidden cell outside blocks stays
         ("markdown", "## Key ideas\n\nkeep me"),
     )
     st = student_notebooks.strip_solutions(nb, "synthetic")
     text = json.dumps(st.nb.cells)
     assert "SECRET" not in text, text
     assert all(q in text for q in ("Question A.", "Question B.", "Question C.", "keep me"))
-    assert sorted(st.labels) == ["a", "b", "c"]
+    assert sorted(st.labels) == ["a", "b", "c"] and "question_value" in text
     assert not student_notebooks.has_solutions(st.nb)
+    legacy = _nb(
+        ("markdown", "## Exercises\n\nThe cell below computes what the solutions quote (open it to see the code)."),
+        ("code", "hidden = 'SECRET-D'", ["hide-input"]),
+        ("markdown", ":::{exercise}\n:label: d\nQuestion D.\n:::\n\n:::{solution} d\nSECRET-D\n:::"),
+    )
+    text = json.dumps(student_notebooks.strip_solutions(legacy, "legacy").nb.cells)
+    assert "SECRET" not in text and "computes what the solutions quote" not in text and "Question D." in text
 
 
 def test_broken_gates_are_errors_naming_the_notebook():
@@ -103,6 +114,47 @@ def _names(source: str, store: bool) -> set[str]:
             for a in n.names
         }
     return names
+
+
+def _glued_keys(source: str) -> set[str]:
+    """Names glued by glue_all("prefix", name=...), answer("label", name=...) and glue("name", ...) calls."""
+    try:
+        tree = ast.parse(re.sub(r"^[%!].*$", "", source, flags=re.M))
+    except SyntaxError:
+        return set()
+    keys = set()
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        func = getattr(node.func, "attr", getattr(node.func, "id", ""))
+        first = node.args[0].value if node.args and isinstance(node.args[0], ast.Constant) else ""
+        if func == "glue_all":
+            keys |= {f"{first}{kw.arg}" for kw in node.keywords if kw.arg}
+        elif func == "answer":
+            keys |= {kw.arg for kw in node.keywords if kw.arg and kw.arg != "tolerance"}
+        elif func == "glue" and first:
+            keys.add(first)
+    return keys
+
+
+@pytest.mark.parametrize(
+    "source",
+    [pytest.param(c, marks=pytest.mark.xfail(strict=True)) if c.stem in QUOTES_STRIPPED_XFAIL else c for c in CHAPTERS],
+    ids=lambda p: p.stem,
+)
+def test_kept_text_quotes_no_number_glued_only_in_a_stripped_cell(source):
+    st = student_notebooks.strip_solutions(chapters.generate(source), source.name)
+    kept = set().union(*(_glued_keys(c.source) for c in st.nb.cells if c.cell_type == "code"))
+    stripped = set().union(*(_glued_keys(code) for code in st.removed_code)) - kept
+    quoted = {
+        m.group(1)
+        for c in st.nb.cells
+        if c.cell_type == "markdown"
+        for m in re.finditer(r"\{glue(?::text)?\}`([^`:]+)", c.source)
+    }
+    assert not quoted & stripped, (
+        f"{source.name}: kept text quotes {sorted(quoted & stripped)}, glued only inside solutions"
+    )
 
 
 @pytest.mark.parametrize("source", CHAPTERS, ids=lambda p: p.stem)
