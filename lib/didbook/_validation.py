@@ -169,6 +169,22 @@ def check_panel(
             raise PanelDataError(
                 f"column {c!r} has {n} missing value(s); drop or impute them explicitly before estimating"
             )
+    check_not_degenerate(data, unit, time)
+
+
+def check_not_degenerate(data: pd.DataFrame, unit: str, time: str) -> None:
+    """Raise when a panel has one period or one unit: no difference in differences can be formed."""
+    n_t, n_u = data[time].nunique(), data[unit].nunique()
+    if n_t < 2:
+        raise PanelDataError(
+            f"the panel has a single period ({time}={plain(data[time].iloc[0])}): difference-in-differences compares "
+            f"changes over time, so it needs at least two values of {time!r}"
+        )
+    if n_u < 2:
+        raise PanelDataError(
+            f"the panel has a single unit ({unit}={plain(data[unit].iloc[0])}): difference-in-differences compares "
+            f"units, so it needs at least two values of {unit!r} (treated and untreated)"
+        )
 
 
 def check_time(data: pd.DataFrame, time: str) -> None:

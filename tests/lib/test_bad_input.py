@@ -333,3 +333,31 @@ def test_prepare_panel_names_the_role_and_counts_what_it_drops():
     assert (out["didbook_treated"] == out["d"]).all()
     out2, _ = didbook.prepare_panel(df.drop(columns="adopt"), "id", "yr", "y", treatment="d")
     assert (out2["didbook_cohort"].to_numpy() == out["didbook_cohort"].reindex(out2.index).to_numpy()).sum() > 0
+
+
+@pytest.mark.parametrize("fn", ALL)
+def test_degenerate_panels_are_named(fn):
+    df = panel()
+    with pytest.raises(PanelDataError, match="single period \\(yr=2012\\)"):
+        call(fn, df[df["yr"] == 2012])
+    with pytest.raises(PanelDataError, match="single unit"):
+        call(fn, df[df["id"] == df["id"].iloc[0]])
+
+
+def rename_odd(df):
+    return df.rename(columns={"y": "gap.", "d": "1 treated", "id": "county name", "yr": "年份", "prov": "省 id"})
+
+
+def test_odd_column_names_in_placebo_bootstrap_psm():
+    """Formula-unsafe user names (spaces, dots, CJK, leading digits) in the other agent's estimators."""
+    df = panel()
+    odd = rename_odd(df)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        a = didbook.wild_cluster_bootstrap(df, "y", "d", "id", "yr", "prov", n_draws=99, conf_int=False, seed=1)
+        b = didbook.wild_cluster_bootstrap(odd, "gap.", "1 treated", "county name", "年份", "省 id", n_draws=99,
+                                           conf_int=False, seed=1)  # fmt: skip
+        assert b.estimate == pytest.approx(a.estimate, abs=1e-10)
+        p = didbook.placebo_test(df, "y", "d", "id", "yr", n_draws=20, progress=False, seed=1)
+        q = didbook.placebo_test(odd, "gap.", "1 treated", "county name", "年份", n_draws=20, progress=False, seed=1)
+        assert q.estimate == pytest.approx(p.estimate, abs=1e-10)
