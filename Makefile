@@ -16,7 +16,7 @@ JB_FLAGS := -W -n --keep-going
 check: lint
 	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(PY) -m pytest -n 2 --dist loadfile -m 'not slow' tests/lib lib/didbook
 
-.PHONY: seeds lint check book test setup data notebooks html benchmark clean book-no-solutions student-notebooks execute
+.PHONY: seeds lint check book test setup data notebooks html benchmark clean book-no-solutions student-notebooks answer-keys grade execute
 
 book: html
 
@@ -49,16 +49,22 @@ html: execute
 	rm -rf _build/html _build/.doctrees _build/jupyter_execute
 	$(JB) build _build/src --path-output . $(JB_FLAGS)
 
-# Instructors: the book without solutions (_build/html-no-solutions), student copies of the chapter
-# notebooks without solutions (_build/student; per-student seeds: see scripts/student_notebooks.py).
+# Instructors (see "Teaching with this book"): the book without solutions, from a stripped copy of the executed
+# sources (_build/html-no-solutions; STUDENT_REPO=https://github.com/you/course points its launch buttons at the
+# hosted student copies); student copies (_build/student; STUDENTS=roster.csv: one folder and seed per student);
+# answer keys (ROSTER=roster.csv CHAPTERS="theory baseline_did" -> _build/answer-keys: CSV + HTML per seed);
+# grading (SUBMISSIONS=dir KEYS=_build/answer-keys/answer_keys.csv -> GRADES, default _build/grades.csv).
 book-no-solutions: execute
-	$(PY) scripts/student_notebooks.py --no-solutions-config _build/src
-	rm -rf _build/no-solutions _build/html-no-solutions
-	$(JB) build _build/src --config _build/src/_config_no_solutions.yml --path-output _build/no-solutions $(JB_FLAGS)
-	mv _build/no-solutions/_build/html _build/html-no-solutions && rm -rf _build/no-solutions
+	$(PY) scripts/no_solutions_book.py $(if $(STUDENT_REPO),--student-repository $(STUDENT_REPO))
 
-student-notebooks: notebooks
-	$(PY) scripts/student_notebooks.py --out _build/student $(if $(STUDENTS),--students $(STUDENTS))
+student-notebooks: data
+	$(PY) scripts/student_notebooks.py --out _build/student $(if $(STUDENTS),--students $(STUDENTS)) $(CHAPTERS)
+
+answer-keys: data
+	$(PY) scripts/answer_keys.py --students $(ROSTER) --out _build/answer-keys $(CHAPTERS)
+
+grade: $(STAMP)
+	$(PY) scripts/grade.py $(SUBMISSIONS) --keys $(or $(KEYS),_build/answer-keys/answer_keys.csv) --out $(or $(GRADES),_build/grades.csv)
 
 # ruff on the library, scripts and tests, and on the chapters' code (their generated notebooks, 88 columns).
 lint: notebooks

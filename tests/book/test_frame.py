@@ -16,7 +16,6 @@ import csv
 import json
 import re
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
@@ -27,6 +26,7 @@ from conftest import ROOT
 
 sys.path.insert(0, str(ROOT / "scripts"))
 import chapters  # noqa: E402
+import no_solutions_book  # noqa: E402
 import student_notebooks  # noqa: E402
 
 # Chapters not yet compliant with the glossary-link rule (the lead empties this list at the end).
@@ -67,7 +67,8 @@ def test_student_copies_of_a_real_chapter(tmp_path):
     with open(roster, "w", newline="", encoding="utf-8") as f:
         csv.writer(f).writerows([["student", "seed"], ["Li Hua", ""], ["Wang Fang", "777"]])
     out = tmp_path / "student"
-    assert student_notebooks.main([str(chapter), "--students", str(roster), "--out", str(out)]) == 0
+    args = [str(chapter), "--students", str(roster), "--out", str(out), "--no-execute"]
+    assert student_notebooks.main(args) == 0
 
     n_exercises = sum(c.source.count("{exercise}") for c in original.cells if c.cell_type == "markdown")
     seeds = {}
@@ -77,7 +78,8 @@ def test_student_copies_of_a_real_chapter(tmp_path):
         assert not student_notebooks.has_solutions(nb)
         assert "{solution" not in text
         assert "th_ex_" not in text  # the hidden bookkeeping of the exercises is gone
-        assert sum(c.source.count("{exercise}") for c in nb.cells if c.cell_type == "markdown") == n_exercises
+        n_copy = sum(c.source.count("**Exercise ") for c in nb.cells if c.cell_type == "markdown")
+        assert n_copy == n_exercises  # every exercise kept, as plain markdown
         assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code")
         params = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
         assert len(params) == 1
@@ -97,73 +99,79 @@ def test_gated_solutions_and_tagged_cells_are_removed():
     nb = nbformat.v4.new_notebook(
         cells=[
             nbformat.v4.new_code_cell("seed = 1  # seed", metadata={"tags": ["parameters"]}),
-            nbformat.v4.new_markdown_cell("## Exercises\n\n:::{exercise}\n:label: e\nQ\n:::"),
-            nbformat.v4.new_markdown_cell("```{solution-start} e\n```\nANSWER"),
+            nbformat.v4.new_markdown_cell(
+                "## Exercises\n\n:::{exercise}\n:label: e\nQ\n:::\n\n```{solution-start} e\n```\nANSWER"
+            ),
             nbformat.v4.new_code_cell("print('ANSWER')"),
-            nbformat.v4.new_markdown_cell("```{solution-end}\n```"),
-            nbformat.v4.new_code_cell("x = 'ANSWER'", metadata={"tags": ["remove-cell"]}),
-            nbformat.v4.new_markdown_cell("## Key ideas\n\n- keep me"),
+            nbformat.v4.new_markdown_cell("ANSWER\n```{solution-end}\n```\n\n## Key ideas\n\n- keep me"),
         ]
     )
-    out = student_notebooks.strip_notebook(nb, seed=42)
+    out = student_notebooks.student_copy(nb, chapter="tiny", seed=42, glue=None)
     text = json.dumps(out.cells)
-    assert "ANSWER" not in text and "keep me" in text and "{exercise}" in text
+    assert "ANSWER" not in text and "keep me" in text and "**Exercise 1.** Q" in text
     assert out.cells[0].source.startswith("seed = 42")
 
 
 def _tiny_book(tmp_path: Path) -> Path:
+    """An executed-book layout (``_config.yml``, ``_toc.yml``, ``notebooks/*.ipynb``) with two chapters."""
     book = tmp_path / "book_src"
     (book / "book").mkdir(parents=True)
+    (book / "notebooks").mkdir()
     shutil.copy(ROOT / "_config.yml", book / "_config.yml")
     for folder in ("_ext", "_static"):  # local extension, CSS and fonts the config names
         if (ROOT / "book" / folder).exists():
             shutil.copytree(ROOT / "book" / folder, book / "book" / folder)
     shutil.copy(ROOT / "book" / "references.bib", book / "book" / "references.bib")
     toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
+    chapters_ = [{"file": "notebooks/ch1"}, {"file": "notebooks/ch2"}]
     (book / "_toc.yml").write_text(
         yaml.safe_dump(
             {
                 "format": "jb-book",
                 "root": "intro",
                 "defaults": toc["defaults"],  # the book's numbering rule
-                "parts": [{"caption": "Part", "chapters": [{"file": "ch1"}, {"file": "ch2"}]}],
+                "parts": [{"caption": "Part", "chapters": chapters_}],
             }
         )
     )
     (book / "intro.md").write_text("# Intro\n\nA tiny book.\n")
     for k in (1, 2):
-        (book / f"ch{k}.md").write_text(
-            f"# Chapter {k}\n\n## Exercises\n\n"
-            f":::{{exercise}}\n:label: ch{k}-ex-a\nQuestion A.\n:::\n\n"
-            f":::{{solution}} ch{k}-ex-a\n:class: dropdown\nSECRET-ANSWER-{k}\n:::\n\n"
-            f":::{{exercise}}\n:label: ch{k}-ex-b\nQuestion B.\n:::\n"
+        nb = nbformat.v4.new_notebook(
+            cells=[
+                nbformat.v4.new_markdown_cell(
+                    f"# Chapter {k}\n\n## Exercises\n\n:::{{exercise}}\n:label: ch{k}-ex-a\nQuestion A.\n:::\n\n"
+                    f":::{{solution-start}} ch{k}-ex-a\n:class: dropdown\n:::\n\nSECRET-ANSWER-{k}"
+                ),
+                nbformat.v4.new_code_cell(f"print('SECRET-CODE-{k}')"),
+                nbformat.v4.new_markdown_cell(
+                    f":::{{solution-end}}\n:::\n\n:::{{exercise}}\n:label: ch{k}-ex-b\nQuestion B.\n:::\n\n"
+                    f":::{{solution}} ch{k}-ex-b\n:class: dropdown\nSECRET-ANSWER-B{k}\n:::\n"
+                ),
+            ],
+            metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
         )
+        nbformat.write(nb, book / "notebooks" / f"ch{k}.ipynb")
     return book
 
 
 def test_no_solutions_build_and_exercise_numbers(tmp_path):
+    """Gated and directive solutions stripped from the copy (no hide_solutions: no sphinx-exercise crash)."""
     book = _tiny_book(tmp_path)
-    config = student_notebooks.write_no_solutions_config(book)
-    assert yaml.safe_load(config.read_text())["sphinx"]["config"]["hide_solutions"] is True
-    result = subprocess.run(
-        [*JB, "build", str(book), "--config", str(config), "--path-output", str(tmp_path / "out"), "-W", "-n"],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    html = tmp_path / "out" / "_build" / "html"
-    ch1 = (html / "ch1.html").read_text(encoding="utf-8")
-    ch2 = (html / "ch2.html").read_text(encoding="utf-8")
-    assert "Question A." in ch1 and "SECRET-ANSWER" not in ch1 + ch2
+    removed = no_solutions_book.prepare(book, tmp_path / "stripped")
+    assert removed["ch1"]["labels"] == ["ch1-ex-a", "ch1-ex-b"]
+    html = no_solutions_book.build(tmp_path / "stripped", tmp_path / "html")
+    ch1 = (html / "notebooks" / "ch1.html").read_text(encoding="utf-8")
+    ch2 = (html / "notebooks" / "ch2.html").read_text(encoding="utf-8")
+    assert "Question A." in ch1 and "SECRET" not in ch1 + ch2
     assert "Exercise 1.1" in ch1 and "Exercise 1.2" in ch1  # numbers restart in each chapter
     assert "Exercise 2.1" in ch2 and "Exercise 2.2" in ch2
+    assert not (html / "_sources").exists()
 
 
 def test_makefile_has_the_instructor_targets():
     makefile = (ROOT / "Makefile").read_text()
-    assert "book-no-solutions:" in makefile and "--no-solutions-config" in makefile
-    assert "student-notebooks:" in makefile
+    assert "book-no-solutions:" in makefile and "scripts/no_solutions_book.py" in makefile
+    assert "student-notebooks:" in makefile and "answer-keys:" in makefile and "grade:" in makefile
 
 
 # ---------------------------------------------------------------------------------------------
