@@ -26,6 +26,8 @@ from collections.abc import Mapping
 from numbers import Real
 from typing import Any
 
+from .pages import glue
+
 __all__ = ["answer", "check_answers", "within", "answer_hashes", "recorded_answers", "ANSWER_PREFIX"]
 
 ANSWER_PREFIX = "didbook-answer:"
@@ -71,20 +73,10 @@ def answer(exercise: str, /, *, tolerance: float | Mapping[str, float], **values
         if tol <= 0:
             raise ValueError(f"answer({exercise!r}): tolerance of {name!r} must be > 0, got {tol}")
         number = _number(value, f"answer({exercise!r}): {name}")
-        _glue(name, number)
-        _glue(
+        glue(name, number)
+        glue(
             f"{ANSWER_PREFIX}{exercise}:{name}", {"exercise": exercise, "name": name, "value": number, "tolerance": tol}
         )
-
-
-def _glue(name: str, value: Any) -> None:
-    """Glue without displaying, in myst-nb's format (so running a chapter needs IPython, not myst-nb)."""
-    from IPython.core.formatters import format_display_data
-    from IPython.display import display
-
-    bundle, metadata = format_display_data(value)
-    metadata["scrapbook"] = {"name": name, "mime_prefix": "application/papermill.record/"}
-    display({"application/papermill.record/" + k: v for k, v in bundle.items()}, raw=True, metadata=metadata)
 
 
 def recorded_answers(notebook) -> list[dict]:

@@ -7,7 +7,10 @@ calls :func:`glue_all` once with every number the prose quotes, and the prose ci
 
 from __future__ import annotations
 
-__all__ = ["glue_all"]
+__all__ = ["glue_all", "glue"]
+
+#: Where myst-nb looks for a value glued without display (its ``GLUE_PREFIX``).
+GLUE_PREFIX = "application/papermill.record/"
 
 
 def glue_all(prefix: str = "", /, **values) -> None:
@@ -30,9 +33,21 @@ def glue_all(prefix: str = "", /, **values) -> None:
 
     In the markdown cell: ``the estimate {glue:text}`bl_estimate:.2f` against {glue:text}`bl_truth:.2f```.
     """
-    from myst_nb import glue
-
     for name, value in values.items():
         if hasattr(value, "item") and getattr(value, "ndim", 1) == 0:
             value = value.item()
-        glue(f"{prefix}{name}", value, display=False)
+        glue(f"{prefix}{name}", value)
+
+
+def glue(name: str, value) -> None:
+    """Glue one value without displaying it, exactly as ``myst_nb.glue(name, value, display=False)`` does.
+
+    Written with IPython alone, so a chapter runs (in Jupyter, Colab, papermill) without myst-nb installed;
+    myst-nb only reads the outputs when the book is rendered.
+    """
+    from IPython.core.formatters import format_display_data
+    from IPython.display import display
+
+    bundle, metadata = format_display_data(value)
+    metadata["scrapbook"] = {"name": name, "mime_prefix": GLUE_PREFIX}
+    display({GLUE_PREFIX + k: v for k, v in bundle.items()}, raw=True, metadata=metadata)
