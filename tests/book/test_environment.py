@@ -1,4 +1,5 @@
-"""pyproject.toml (pip) and environment.yml (conda) must pin exactly the same packages."""
+"""One lock: constraints.txt (pip) and environment.yml (conda) pin the same versions; pyproject.toml's runtime
+dependencies are lower bounds at exactly those versions, its extras (book, test) exact pins."""
 
 import re
 import tomllib
@@ -8,7 +9,7 @@ from conftest import ROOT
 
 
 def _norm(req: str) -> str:
-    name, _, version = req.partition("==")
+    name, _, version = re.split(r"(==|>=)", req, maxsplit=1) if re.search(r"==|>=", req) else (req, "", "")
     return f"{re.sub(r'[-_.]+', '-', name.strip().lower())}=={version.strip()}"
 
 
@@ -26,11 +27,13 @@ def environment_pins() -> set[str]:
     return {_norm(r) for r in pip_section if "==" in r}
 
 
-def test_every_dependency_is_pinned_exactly():
+def test_runtime_dependencies_have_lower_bounds_and_extras_are_pinned():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    reqs = list(project["dependencies"]) + [r for e in project["optional-dependencies"].values() for r in e]
-    loose = [r for r in reqs if "==" not in r]
-    assert not loose, f"unpinned dependencies: {loose}"
+    unbounded = [r for r in project["dependencies"] if not re.fullmatch(r"[\w.-]+>=[\w.]+", r)]
+    assert not unbounded, f"runtime dependencies need a lower bound (name>=version): {unbounded}"
+    extras = [r for e in project["optional-dependencies"].values() for r in e]
+    loose = [r for r in extras if "==" not in r]
+    assert not loose, f"unpinned book/test dependencies: {loose}"
 
 
 def test_environment_yml_matches_pyproject():
