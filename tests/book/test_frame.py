@@ -183,7 +183,6 @@ def _expected_urls(page: str) -> dict[str, str]:
     url, branch = chapters.repository()
     owner_repo = url.removeprefix("https://github.com/")
     return {
-        "colab": f"https://colab.research.google.com/github/{owner_repo}/blob/{branch}/{page}.ipynb",
         "binder": f"https://mybinder.org/v2/gh/{owner_repo}/{branch}?urlpath=tree/{page}.ipynb",
         "repository": url,
     }
@@ -203,7 +202,7 @@ def test_launch_buttons_come_from_the_one_repository_setting():
     assert theme["repository_url"] == config["repository"]["url"]
     assert theme["repository_branch"] == config["repository"]["branch"]
     assert theme["launch_buttons"]["binderhub_url"] == "https://mybinder.org"
-    assert theme["launch_buttons"]["colab_url"] == "https://colab.research.google.com"
+    assert not theme["launch_buttons"].get("colab_url")  # generated notebooks are not on GitHub: no Colab button
     assert theme["use_repository_button"] is True
     # Binder builds from environment.yml, which installs the book's package
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
