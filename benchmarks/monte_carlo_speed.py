@@ -65,7 +65,7 @@ def main() -> None:
     )
     print(f"max |fast - loop| over those draws (estimate and SE): {worst:.2e}")
     print(f"speed-up: {scaled / t_fast:.0f}x  (targets: fast path <= 60 s, >= 30x)")
-    print(res.summary()[["estimator", "bias", "bias_mc_se", "coverage", "se_ratio"]].to_string(index=False))
+    print(res.tidy()[["estimator", "bias", "bias_mc_se", "coverage", "se_ratio"]].to_string(index=False))
 
 
 if __name__ == "__main__":
