@@ -36,7 +36,6 @@ GLOSSARY_XFAIL: set[str] = {
     f"notebooks/{name}.md"
     for name in (
         "did_real_data",
-        "heterogeneity",
         "honest_parallel_trends",
         "income_gap_mechanisms",
         "inference_few_clusters",
