@@ -39,7 +39,6 @@ GLOSSARY_XFAIL: set[str] = {
         "honest_parallel_trends",
         "income_gap_mechanisms",
         "inference_few_clusters",
-        "spatial_equalization",
         "staggered_adoption",
     )
 }
