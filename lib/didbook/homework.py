@@ -26,7 +26,7 @@ from collections.abc import Mapping
 from numbers import Real
 from typing import Any
 
-from .pages import glue
+from .pages import glue, glued_values
 
 __all__ = ["answer", "check_answers", "within", "answer_hashes", "recorded_answers", "ANSWER_PREFIX"]
 
@@ -81,8 +81,6 @@ def answer(exercise: str, /, *, tolerance: float | Mapping[str, float], **values
 
 def recorded_answers(notebook) -> list[dict]:
     """The answers recorded by :func:`answer` in an executed notebook (path or nbformat node), in order."""
-    from .book import glued_values
-
     values = glued_values(notebook)
     return [dict(v) for k, v in values.items() if k.startswith(ANSWER_PREFIX)]
 
