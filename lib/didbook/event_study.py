@@ -237,30 +237,11 @@ def event_study(
     b = np.asarray(fit._beta_hat)[idx]
 
     dfd = int(g - 1) if g is not None else int(fit._df_t)
-    post = np.array([k >= 0 for k in ks], dtype=float)
-    w = post / post.sum() if post.sum() else post
-    avg, avg_se = float(w @ b), float(np.sqrt(w @ V @ w)) if post.sum() else np.nan
-    crit = float(stats.t.ppf(0.975, dfd))
+    headline, pretrend, avg, avg_se = _headline_and_pretrend(b, V, ks, dfd)
     from .bands import add_band, sup_t_critical_value
 
     band_crit = sup_t_critical_value(V, 0.05, dfd)
     es_tb = add_band(es_tb, band_crit)
-    headline = {
-        "estimate": avg,
-        "std_error": avg_se,
-        "conf_low": avg - crit * avg_se,
-        "conf_high": avg + crit * avg_se,
-        "p_value": float(2 * stats.t.sf(abs(avg / avg_se), dfd)),
-    }
-
-    pre = [i for i, k in enumerate(ks) if k < 0]
-    pretrend = None
-    if pre:
-        bp, Vp = b[pre], V[np.ix_(pre, pre)]
-        W = float(bp @ np.linalg.solve(Vp, bp))
-        q = len(pre)
-        F = W / q
-        pretrend = WaldTest(statistic=F, df=(q, dfd), p_value=float(stats.f.sf(F, q, dfd)), chi2=W)
 
     info = {
         "Outcome": outcome,
@@ -290,3 +271,27 @@ def event_study(
     )
     res._set_headline(headline)
     return res
+
+
+def _headline_and_pretrend(b, V, ks, dfd):
+    """The average post-period effect with its t(dfd) interval, and the F test that all leads are 0."""
+    post = np.array([k >= 0 for k in ks], dtype=float)
+    w = post / post.sum() if post.sum() else post
+    avg, avg_se = float(w @ b), float(np.sqrt(w @ V @ w)) if post.sum() else np.nan
+    crit = float(stats.t.ppf(0.975, dfd))
+    headline = {
+        "estimate": avg,
+        "std_error": avg_se,
+        "conf_low": avg - crit * avg_se,
+        "conf_high": avg + crit * avg_se,
+        "p_value": float(2 * stats.t.sf(abs(avg / avg_se), dfd)),
+    }
+    pre = [i for i, k in enumerate(ks) if k < 0]
+    pretrend = None
+    if pre:
+        bp, Vp = b[pre], V[np.ix_(pre, pre)]
+        W = float(bp @ np.linalg.solve(Vp, bp))
+        q = len(pre)
+        F = W / q
+        pretrend = WaldTest(statistic=F, df=(q, dfd), p_value=float(stats.f.sf(F, q, dfd)), chi2=W)
+    return headline, pretrend, avg, avg_se
