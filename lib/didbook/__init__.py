@@ -14,6 +14,10 @@ Estimation and inference
     :func:`twfe`, :func:`regression_table`, :func:`event_study`, :func:`staggered`,
     :func:`bacon_decomposition`, :func:`placebo_test`, :func:`wild_cluster_bootstrap`, :func:`monte_carlo`,
     :func:`psm_did`, :func:`honest_sensitivity`.
+Beyond the papers' toolkit
+    :func:`etwfe`, :func:`two_stage`, :func:`stacked`, :func:`lp_did` (staggered adoption),
+    :func:`dcdh` and :func:`twfe_weights` (treatments that switch on and off; TWFE's weights),
+    :func:`continuous_did` (a dose), :func:`synthetic_did` and :func:`synthetic_control` (few treated units).
 Measurement
     :func:`entropy_weights`, :func:`composite_index`, :func:`gini`, :func:`theil`, :func:`dagum_gini`.
 Submodules
@@ -27,7 +31,10 @@ from . import book, fast
 from ._validation import PanelDataError, prepare_panel
 from .bacon import BaconResult, bacon_decomposition
 from .bootstrap import BootstrapResult, wild_cluster_bootstrap
+from .continuous import ContinuousResult, continuous_did
+from .dcdh import DcdhResult, TwfeWeights, dcdh, twfe_weights
 from .datasets import Dataset, list_datasets, load_dataset, load_example_panel
+from .etwfe import EtwfeResult, etwfe
 from .event_study import EventStudyResult, WaldTest, event_study
 from .heterogeneity import GapTestResult, permutation_gap_test
 from .honest import HonestResult, honest_sensitivity
@@ -54,14 +61,18 @@ from .inequality import (
     theil,
     urban_rural_theil,
 )
+from .lp_did import LpDidResult, lp_did
 from .monte_carlo import MonteCarloResult, monte_carlo
 from .parameters import ParameterError, ParameterTypeError
 from .placebo import PlaceboResult, placebo_test
 from .psm import PsmDidResult, psm_did
 from .simulate import SCENARIOS, CityPanel, Truth, city_panel_codebook, load_city_panel, simulate_city_panel
+from .stacked import StackedResult, stacked
 from .staggered import StaggeredAggregate, StaggeredResult, staggered
+from .synthetic import SyntheticResult, synthetic_control, synthetic_did
 from .tables import RegressionTable, regression_table
 from .twfe import FEW_CLUSTERS, FewClustersWarning, TwfeResult, twfe
+from .two_stage import TwoStageResult, two_stage
 
 __version__ = "0.1.0"
 
@@ -109,6 +120,24 @@ __all__ = [
     "PsmDidResult",
     "honest_sensitivity",
     "HonestResult",
+    # beyond the papers' toolkit (issue 22; engines: diff-diff)
+    "etwfe",
+    "EtwfeResult",
+    "two_stage",
+    "TwoStageResult",
+    "stacked",
+    "StackedResult",
+    "lp_did",
+    "LpDidResult",
+    "dcdh",
+    "DcdhResult",
+    "twfe_weights",
+    "TwfeWeights",
+    "continuous_did",
+    "ContinuousResult",
+    "synthetic_did",
+    "synthetic_control",
+    "SyntheticResult",
     # measurement
     "PUBLIC_SERVICE_DIMENSIONS",
     "public_service_indicators",
