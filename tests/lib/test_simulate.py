@@ -306,7 +306,9 @@ def test_paper1_design_visible_to_twfe(panel):
 
 
 def test_scenario_list():
-    assert set(SCENARIOS) == {"baseline", "homogeneous", "pt_violation", "anticipation", "unbalanced", "all_treated"}
+    assert set(SCENARIOS) == {
+        "baseline", "homogeneous", "pt_violation", "anticipation", "unbalanced", "all_treated", "mediation"
+    }  # fmt: skip
 
 
 def test_homogeneous_truth_is_constant():
@@ -353,6 +355,59 @@ def test_all_treated_scenario():
     assert d.loc[d.year == d.year.max(), "platform_treated"].all()
 
 
+def test_paper1_mediators_and_their_channels(panel):
+    d, att = panel.data, panel.truth.att
+    tau = d["equalization"] - panel.untreated("equalization", "dg")
+    for m, k in didbook.simulate.DG_MEDIATOR_EFFECTS.items():
+        effect = d[m] - panel.untreated(m, "dg")
+        np.testing.assert_allclose(effect, k * tau, rtol=1e-6, atol=1e-9)  # k x dg's equalization effect
+        assert att[("dg", m)] > 0
+    for m in ("online_services", "open_data", "service_satisfaction"):
+        for tr in ("platform", "smart_city"):
+            assert (panel.untreated(m, tr) == d[m]).all()  # moved by digital government only
+    med = panel.truth.mediation.set_index(["treatment", "effect", "path"]).sort_index()
+    dg = med.loc["dg"]
+    assert dg["share"].drop(("total", "all")).sum() == pytest.approx(1.0)
+    assert dg.loc[("indirect", "online_services"), "share"] == 0.45
+    assert dg.loc[("indirect", "service_satisfaction"), "att"] == 0.0
+    total = att[("dg", "equalization")]
+    assert dg.loc[("indirect", "open_data"), "att"] == pytest.approx(0.2 * total)
+    pf = med.loc["platform"]
+    assert pf.loc[("direct",), "share"].item() == 1.0 and pf.loc[("indirect",), "att"].item() == 0.0
+
+
+def test_mediation_scenario_chain_is_causal_and_exact(panel):
+    m = simulate_city_panel(scenario="mediation")
+    d, cf, att = m.data, m.counterfactual, m.truth.att
+    share = didbook.simulate.MEDIATED_SHARE
+    # same design and the same total effects as the baseline; only the chain's causal structure differs
+    assert att[("platform", "income_gap")] == pytest.approx(panel.truth.att[("platform", "income_gap")], abs=1e-12)
+    assert att[("platform", "entrepreneurship")] == pytest.approx(panel.truth.att[("platform", "entrepreneurship")])
+    treated = d["platform_treated"] == 1
+    d_entre = (d["entrepreneurship"] - cf["entrepreneurship_y0_platform"])[treated]
+    indirect = -didbook.simulate._config.GAP_PER_ENTRE * d_entre.mean()
+    med = m.truth.mediation.set_index(["treatment", "effect"]).loc["platform"]
+    assert med.loc["indirect", "att"] == pytest.approx(indirect, abs=1e-9)
+    assert med.loc["indirect", "att"] == pytest.approx(share * att[("platform", "income_gap")], abs=1e-9)
+    assert med.loc["direct", "share"] == pytest.approx(1 - share)
+    # efficiency drives entrepreneurship in untreated city-years too (baseline: unrelated)
+    y0 = pd.DataFrame(
+        {
+            "e": cf["service_efficiency_y0_platform"],
+            "n": cf["entrepreneurship_y0_platform"],
+            "gap": cf["income_gap_y0_platform"],
+        }
+    )
+    within = y0 - y0.groupby(d["city_id"]).transform("mean") - y0.groupby(d["year"]).transform("mean") + y0.mean()
+    slope = np.polyfit(within["e"], within["n"], 1)[0]
+    assert slope == pytest.approx(didbook.simulate._config.ENTRE_PER_EFFICIENCY, abs=0.1)
+    # the untreated gap falls with untreated entrepreneurship (0.12 pp per entity); the accounting identities hold
+    assert np.polyfit(within["n"], within["gap"], 1)[0] < -0.05
+    comp = d[["rural_wage_income", "rural_operating_income", "rural_property_income", "rural_transfer_income"]]
+    np.testing.assert_allclose(comp.sum(axis=1), d["rural_income"], rtol=1e-12)
+    assert (comp > 0).all().all()
+
+
 def test_switches_combine():
     p = simulate_city_panel(scenario="homogeneous", anticipation=1, effect_scale=0.0)
     assert p.params["homogeneous"] and p.params["anticipation"] == 1
@@ -376,6 +431,7 @@ def test_switches_combine():
         ({"anticipation": 7}, ValueError, "anticipation"),
         ({"missing_share": 0.9}, ValueError, "missing_share"),
         ({"effect_scale": -1}, ValueError, "effect_scale"),
+        ({"mediation": 1}, TypeError, "mediation"),
     ],
 )
 def test_bad_arguments_raise_clear_errors(kwargs, exc, match):
@@ -418,12 +474,20 @@ def test_load_city_panel_roundtrip(panel, tmp_path):
         ("platform", "service_efficiency"),
         ("dg", "equalization"),
         ("dg", "digital_infrastructure"),
+        ("dg", "online_services"),
+        ("dg", "service_satisfaction"),
+        ("mediation", "income_gap"),
+        ("mediation", "entrepreneurship"),
+        ("mediation", "rural_operating_income"),
     ],
 )
 def test_outcome_draws_equal_full_panels_on_one_design(treatment, outcome):
-    panel, Y, truth = didbook.simulate.outcome_draws(treatment, outcome, [11, 12], design_seed=3)
+    scenario = "baseline"
+    if treatment == "mediation":
+        treatment, scenario = "platform", "mediation"
+    panel, Y, truth = didbook.simulate.outcome_draws(treatment, outcome, [11, 12], design_seed=3, scenario=scenario)
     for r, seed in enumerate([11, 12]):
-        full = simulate_city_panel(seed, design_seed=3)
+        full = simulate_city_panel(seed, design_seed=3, scenario=scenario)
         np.testing.assert_allclose(Y[:, r], full.data[outcome], rtol=1e-12, atol=1e-12)
         assert truth[r] == pytest.approx(full.truth.att[(treatment, outcome)], abs=1e-12)
     assert not np.allclose(Y[:, 0], Y[:, 1])

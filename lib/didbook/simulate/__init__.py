@@ -39,7 +39,10 @@ import pandas as pd
 from ._codebook import CSV_FLOAT_FORMAT, INDICATORS, city_panel_codebook, city_panel_files, load_city_panel
 from ._config import (
     ANCHORS,
+    DG_CHANNEL_SHARES,
+    DG_MEDIATOR_EFFECTS,
     IDENTIFICATION,
+    MEDIATED_SHARE,
     PT_VIOLATION_GAP_SLOPE,
     SCENARIOS,
     SWITCHES,
@@ -49,13 +52,18 @@ from ._config import (
 )
 from ._design import Design, draw_design
 from ._outcomes import (
+    DG_MEDIATORS,
     FAMILY_OF,
     INCOME_OUTCOMES,
+    MECHANISM_OUTCOMES,
     add_policy_effects_to_index,
     family_rngs,
+    gap_shifts,
     income_outcomes,
     income_shares,
     indicators,
+    mechanism_outcomes,
+    untreated_dg_mediators,
     untreated_gap,
     untreated_mechanisms,
     urban_income,
@@ -70,6 +78,9 @@ __all__ = [
     "ANCHORS",
     "IDENTIFICATION",
     "PT_VIOLATION_GAP_SLOPE",
+    "MEDIATED_SHARE",
+    "DG_CHANNEL_SHARES",
+    "DG_MEDIATOR_EFFECTS",
     "CSV_FLOAT_FORMAT",
     "CityPanel",
     "Truth",
@@ -79,8 +90,6 @@ __all__ = [
     "city_panel_codebook",
     "city_panel_files",
 ]
-
-PLATFORM_MECHANISM_EFFECTS = {"service_efficiency": 7.0, "entrepreneurship": 5.0}
 
 
 @dataclass
@@ -155,18 +164,6 @@ def _treated(d: Design, tr: str) -> np.ndarray:
     return ((c[:, None] > 0) & (d.years[None, :] >= c[:, None])).astype(int)
 
 
-def _mechanisms(d: Design, base: dict) -> tuple[dict, dict]:
-    """Observed mechanism outcomes and their untreated versions (key ``(outcome, treatment)``)."""
-    h = d.effects["platform"]
-    obs = {k: base[k] + v * h for k, v in PLATFORM_MECHANISM_EFFECTS.items()}
-    parts = {"dg": 100.0 * d.effects["dg"], "smart_city": 200.0 * d.effects["smart_city"], "platform": 1.5 * h}
-    obs["digital_infrastructure"] = base["digital_infrastructure"] + sum(parts.values())
-    y0 = {(k, "platform"): base[k] for k in PLATFORM_MECHANISM_EFFECTS}
-    for tr, part in parts.items():
-        y0[("digital_infrastructure", tr)] = obs["digital_infrastructure"] - part
-    return obs, y0
-
-
 def _index(d: Design, urban: dict, rural0: dict, start: tuple | None = None) -> dict:
     keep = d.keep
     U = np.column_stack([urban[k].ravel()[keep] for k in INDICATORS])
@@ -181,8 +178,12 @@ def _build(d: Design, oss: np.random.SeedSequence) -> tuple[pd.DataFrame, pd.Dat
     rngs = family_rngs(oss)
     N, T, keep = d.n_cities, len(d.years), d.keep
     gap0 = untreated_gap(d, rngs["gap"])
-    obs_inc, y0_inc = income_outcomes(d, gap0, urban_income(d, rngs["income"]), income_shares(d, rngs["shares"]))
-    obs_mech, y0_mech = _mechanisms(d, untreated_mechanisms(d, rngs["mechanisms"]))
+    base = {**untreated_mechanisms(d, rngs["mechanisms"]), **untreated_dg_mediators(d, rngs["dg_mechanisms"])}
+    obs_mech, y0_mech = mechanism_outcomes(d, base)
+    shifts = gap_shifts(d, obs_mech, y0_mech)
+    obs_inc, y0_inc = income_outcomes(
+        d, gap0, urban_income(d, rngs["income"]), income_shares(d, rngs["shares"]), shifts
+    )
     urban_ind, rural0 = indicators(d, rngs["indicators"])
 
     def col(x):
@@ -209,7 +210,7 @@ def _build(d: Design, oss: np.random.SeedSequence) -> tuple[pd.DataFrame, pd.Dat
     frames.update({"urban_population": col(pop * urb), "rural_population": col(pop * (1.0 - urb))})
     for k in ("urban_income", *INCOME_OUTCOMES):
         frames[k] = col(obs_inc[k])
-    for k in ("service_efficiency", "entrepreneurship", "digital_infrastructure"):
+    for k in (*MECHANISM_OUTCOMES, *DG_MEDIATORS):
         frames[k] = col(obs_mech[k])
     frames["equalization"] = ix["equalization"]
     data = pd.DataFrame(frames)
@@ -238,6 +239,26 @@ def _build(d: Design, oss: np.random.SeedSequence) -> tuple[pd.DataFrame, pd.Dat
     for c in ("city_id", "province_id", "region", "size_class"):
         data[c] = data[c].astype("str")
     return data, counterfactual
+
+
+def _redraw_outcome(design: Design, rngs: dict, outcome: str, treatment: str) -> tuple[np.ndarray, np.ndarray]:
+    """One outcome other than ``equalization`` and its untreated version (``treatment`` off), kept rows."""
+    keep = design.keep
+    if outcome in DG_MEDIATORS:
+        o, y0m = mechanism_outcomes(design, untreated_dg_mediators(design, rngs["dg_mechanisms"]))
+    elif outcome in MECHANISM_OUTCOMES or design.sw["mediation"]:
+        o, y0m = mechanism_outcomes(design, untreated_mechanisms(design, rngs["mechanisms"]))
+    if outcome in (*MECHANISM_OUTCOMES, *DG_MEDIATORS):
+        return o[outcome].ravel()[keep], y0m.get((outcome, treatment), o[outcome]).ravel()[keep]
+    shifts = gap_shifts(design, o, y0m) if design.sw["mediation"] else gap_shifts(design)
+    gap0 = untreated_gap(design, rngs["gap"])
+    if outcome == "income_gap":  # the platform world lowers the gap by exactly shift pp
+        o, b = {"income_gap": gap0 - shifts[0]}, {"income_gap": gap0 - shifts[1]}
+    else:
+        o, b = income_outcomes(
+            design, gap0, urban_income(design, rngs["income"]), income_shares(design, rngs["shares"]), shifts
+        )
+    return o[outcome].ravel()[keep], (b if treatment == "platform" else o)[outcome].ravel()[keep]
 
 
 def simulate_city_panel(
@@ -279,11 +300,15 @@ def simulate_city_panel(
         One of :data:`SCENARIOS`: ``"baseline"``, ``"homogeneous"`` (constant effects: TWFE
         unbiased), ``"pt_violation"`` (ever-treated units trend differently without treatment),
         ``"anticipation"`` (effects start one year early), ``"unbalanced"`` (8% of city-years
-        missing at random), ``"all_treated"`` (every province launches the platform by 2020).
+        missing at random), ``"all_treated"`` (national rollout: every province launches the platform
+        2015-2020, no never-treated units; only event times 0-4 are identified), ``"mediation"`` (paper 2's
+        chain is real: :data:`MEDIATED_SHARE` = 0.6 of the platform's effect on the gap runs through service
+        efficiency -> entrepreneurship -> rural wage and operating income, 0.4 is direct; in every other
+        scenario the mediated share is 0).
     **overrides
         Switches from :data:`SWITCHES` that override the scenario's settings and can be
         combined: ``homogeneous`` (bool), ``pt_violation`` (bool), ``anticipation`` (int years,
-        0-3), ``missing_share`` (float in [0, 0.5)), ``all_treated`` (bool), ``effect_scale``
+        0-3), ``missing_share`` (float in [0, 0.5)), ``all_treated`` (bool), ``mediation`` (bool), ``effect_scale``
         (float >= 0, multiplies every effect), ``noise_scale`` (float >= 0).
 
     Returns
@@ -304,6 +329,23 @@ def simulate_city_panel(
     effects that grow with exposure and estimators without ``log_gdp_pc`` overstate the effect. The
     untreated equalization index follows parallel trends conditional on ``log_gdp_pc`` and the
     smart-city pilot; the untreated mechanism outcomes follow unconditional parallel trends.
+
+    **Mechanisms** (``truth.mediation``, ``truth.mechanism``). Paper 1's four channels are columns:
+    ``online_services`` (优化政务服务), ``service_satisfaction`` (提高服务质量), ``digital_infrastructure``
+    (数字基础设施) and ``open_data`` (数据共享开放); digital government raises them by
+    :data:`DG_MEDIATOR_EFFECTS` x its effect on ``equalization`` (BJS recovers each; TWFE is too low), and
+    they carry 45%, 0%, 35% and 20% of that effect (:data:`DG_CHANNEL_SHARES`), through their
+    policy-driven part only, so the three-step method (the mediator as a control) cannot find the
+    channels. Paper 2's chain: in the baseline the platform raises ``service_efficiency`` and
+    ``entrepreneurship`` but lowers the gap directly (mediated share 0; the three-step method says so, the
+    two-step reading does not); in ``scenario="mediation"`` the chain is causal and carries 0.6, and BJS
+    with ``log_gdp_pc`` and ``entrepreneurship`` as controls recovers the direct effect.
+
+    **National rollout** (``scenario="all_treated"``): no never-treated units and none untreated from
+    2020, so only the ATT over the treated city-years before 2020 (event times 0-4) is identified: BJS
+    with ``log_gdp_pc`` and CS with ``control="notyet"`` recover it and return no later event times;
+    ``control="never"`` raises; TWFE is pulled towards 0. The effect over all treated city-years needs an
+    assumption about effects after the horizon (with ``homogeneous=True`` TWFE recovers it).
 
     Paper 1's outcome ``equalization`` is
     ``didbook.equalization_index(data, didbook.PUBLIC_SERVICE_DIMENSIONS).equalization``
@@ -342,7 +384,7 @@ def simulate_city_panel(
     design = draw_design(drng, sw, n_cities, n_provinces, start_year, end_year)
     data, counterfactual = _build(design, oss)
     subgroups = pd.DataFrame({"city_id": [f"C{i + 1:03d}" for i in range(n_cities)], **design.groups})
-    truth = compute_truth(data, counterfactual, subgroups)
+    truth = compute_truth(data, counterfactual, subgroups, MEDIATED_SHARE if sw["mediation"] else 0.0)
     params = {
         "seed": int(seed),
         "design_seed": int(seed if design_seed is None else design_seed),
@@ -446,20 +488,8 @@ def outcome_draws(
             ix = _index(design, urban_ind, rural0, start)
             start = ix["s"]
             obs, base = ix["equalization"], ix.get(f"equalization_y0_{treatment}", ix["equalization"])
-        elif outcome in ("service_efficiency", "entrepreneurship", "digital_infrastructure"):
-            o, y0m = _mechanisms(design, untreated_mechanisms(design, rngs["mechanisms"]))
-            obs, base = o[outcome].ravel()[keep], y0m.get((outcome, treatment), o[outcome]).ravel()[keep]
         else:
-            gap0 = untreated_gap(design, rngs["gap"])
-            if outcome == "income_gap":  # the platform lowers the gap by exactly h pp
-                o = {"income_gap": gap0 - design.effects["platform"]}
-                b = {"income_gap": gap0}
-            else:
-                o, b = income_outcomes(
-                    design, gap0, urban_income(design, rngs["income"]), income_shares(design, rngs["shares"])
-                )
-            obs = o[outcome].ravel()[keep]
-            base = (b if treatment == "platform" else o)[outcome].ravel()[keep]
+            obs, base = _redraw_outcome(design, rngs, outcome, treatment)
         Y[:, r] = obs
         truth[r] = float((obs[treated] - base[treated]).mean())
     return panel, Y, truth

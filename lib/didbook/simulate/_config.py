@@ -11,7 +11,8 @@ SCENARIOS: dict[str, dict] = {
     "pt_violation": {"pt_violation": True},
     "anticipation": {"anticipation": 1},
     "unbalanced": {"missing_share": 0.08},
-    "all_treated": {"all_treated": True},
+    "all_treated": {"all_treated": True},  # national rollout: every province launches 2015-2020, none never
+    "mediation": {"mediation": True},  # paper 2's chain is real: MEDIATED_SHARE of the platform effect is mediated
 }
 
 #: Keyword switches accepted by :func:`simulate_city_panel` and their defaults.
@@ -21,6 +22,7 @@ SWITCHES: dict[str, object] = {
     "anticipation": 0,  # years before adoption in which effects already start
     "missing_share": 0.0,  # share of city-years dropped completely at random
     "all_treated": False,  # every province launches the platform by 2020
+    "mediation": False,  # platform -> service efficiency -> entrepreneurship -> rural income is causal
     "effect_scale": 1.0,  # multiplies every treatment effect (0 = no effects)
     "noise_scale": 1.0,  # multiplies the idiosyncratic noise
 }
@@ -66,6 +68,28 @@ PLATFORM_H0 = 0.555
 # Effects on the equalization index at adoption for a reference city (see outcomes.add_equalization).
 DG_TAU0 = 0.03
 SMART_TAU0 = 0.015
+#: Digital government (paper 1): effect on each mediator per unit of the equalization effect ``tau_dg`` (so the
+#: effects share tau_dg's heterogeneity and dynamics), and the share of dg's effect on ``equalization`` that
+#: runs through each channel (the shares sum to 1: no direct effect outside the four channels).
+DG_MEDIATOR_EFFECTS = {"online_services": 200.0, "digital_infrastructure": 100.0, "open_data": 150.0,
+                       "service_satisfaction": 60.0}  # fmt: skip
+DG_CHANNEL_SHARES = {"online_services": 0.45, "digital_infrastructure": 0.35, "open_data": 0.20,
+                     "service_satisfaction": 0.0}  # fmt: skip
+#: Platform (paper 2): effects on the mechanism outcomes per pp of the gap effect ``h``.
+PLATFORM_MECHANISM_EFFECTS = {"service_efficiency": 7.0, "entrepreneurship": 5.0}
+#: ``mediation`` scenario: share of the platform's effect on the gap that runs through service efficiency ->
+#: entrepreneurship -> rural wage and operating income (0 in every other scenario: there the chain's outcomes
+#: move but transmit nothing).
+MEDIATED_SHARE = 0.6
+#: ``mediation``: new market entities per 10,000 rural residents per point of service efficiency (5/7, so that
+#: the platform's effect on entrepreneurship is 5 h as in the baseline), and the fall of the gap (pp) per
+#: entity (MEDIATED_SHARE / 5, so the mediated part of the gap effect is exactly MEDIATED_SHARE * h).
+ENTRE_PER_EFFICIENCY = PLATFORM_MECHANISM_EFFECTS["entrepreneurship"] / PLATFORM_MECHANISM_EFFECTS["service_efficiency"]
+GAP_PER_ENTRE = MEDIATED_SHARE / PLATFORM_MECHANISM_EFFECTS["entrepreneurship"]
+#: Untreated common paths (level in 2011, slope a year) around which efficiency and entrepreneurship act in the
+#: ``mediation`` scenario (constants: they only shift levels and year effects).
+EFFICIENCY_PATH = (38.5, 1.3)
+ENTRE_PATH = (47.0, 2.8 + ENTRE_PER_EFFICIENCY * 1.3)
 # Untreated income gap: coefficient on log GDP per capita (pp per log point). Parallel trends
 # for the gap hold conditional on log_gdp_pc with exactly this linear, common coefficient.
 GAP_ON_LOG_GDP = -4.0
@@ -112,7 +136,7 @@ def resolve_switches(scenario: str, overrides: dict) -> dict:
     sw = dict(SWITCHES)
     sw.update(SCENARIOS[scenario])
     sw.update(overrides)
-    for key in ("homogeneous", "pt_violation", "all_treated"):
+    for key in ("homogeneous", "pt_violation", "all_treated", "mediation"):
         if not isinstance(sw[key], (bool, np.bool_)):
             raise TypeError(f"{key} must be True or False, got {sw[key]!r}")
         sw[key] = bool(sw[key])
@@ -225,5 +249,100 @@ IDENTIFICATION: list[dict[str, str]] = [
         "cohort x year cells)",
         "misses": "TWFE: towards 0 (heterogeneous, growing effects)",
         "why": "the untreated mechanism outcomes do not depend on growth",
+    },
+    {
+        "treatment": "dg",
+        "outcome": "online_services, open_data, service_satisfaction",
+        "scenario": "baseline",
+        "assumption": "unconditional parallel trends in levels (city level + common trend + noise); only digital "
+        "government moves them, by 200, 150 and 60 x its effect on equalization (same heterogeneity and dynamics)",
+        "recovers": "BJS without controls, city clusters (interval conservative: effects vary within cohort x year "
+        "cells)",
+        "misses": "TWFE: too low, by about a fifth (heterogeneous, growing effects)",
+        "why": "paper 1's mechanisms: 优化政务服务, 数据共享开放 and 提高服务质量 have no untreated link to growth",
+    },
+    {
+        "treatment": "dg",
+        "outcome": "digital_infrastructure",
+        "scenario": "baseline",
+        "assumption": "unconditional parallel trends in levels; the smart-city pilot adds a constant 3 points (absorbed "
+        "by its 0/1 dummy) and the platform 1.5 x its gap effect (nearly orthogonal to dg timing)",
+        "recovers": "BJS with controls=['smart_city'], city clusters (interval conservative)",
+        "misses": "TWFE with smart_city: too low (heterogeneous, growing effects)",
+        "why": "the fourth of paper 1's mechanisms (数字基础设施), moved by three policies",
+    },
+    {
+        "treatment": "dg",
+        "outcome": "equalization (channels)",
+        "scenario": "baseline",
+        "assumption": "Truth.mediation: of dg's effect on equalization, 45% runs through online_services, 35% through "
+        "digital_infrastructure, 20% through open_data, none through service_satisfaction; a channel is carried by "
+        "the policy-driven part of its mediator, whose untreated variation does not move equalization",
+        "recovers": "the effect of dg on each mediator (rows above) and the total effect; the channel shares are not "
+        "identified from the data",
+        "misses": "the three-step method: BJS with controls=['log_gdp_pc', 'smart_city', 'online_services'] returns the "
+        "total effect as the 'direct' effect (indirect about 0; true share 0.45); a significant effect of dg on "
+        "service_satisfaction does not make it a channel (share 0)",
+        "why": "step 3 learns the mediator's coefficient from untreated city-years, where its variation is not the "
+        "channel",
+    },
+    {
+        "treatment": "platform",
+        "outcome": "income_gap (mediation)",
+        "scenario": "baseline",
+        "assumption": "Truth.mediation: mediated share 0. The platform raises service_efficiency (7 x its gap effect) "
+        "and entrepreneurship (5 x) and lowers the gap directly; neither mediator moves income",
+        "recovers": "each step (rows above); the three-step method: BJS with controls=['log_gdp_pc', "
+        "'entrepreneurship'], province clusters, returns the total effect as the direct effect (indirect about 0: "
+        "right)",
+        "misses": "the two-step reading (the platform moves the mediators and the gap, so the mediators carry the "
+        "effect): claims a mediation that is not there",
+        "why": "moving together is not transmitting: a mediator can be a parallel consequence of the policy",
+    },
+    {
+        "treatment": "platform",
+        "outcome": "income_gap (mediation)",
+        "scenario": "mediation",
+        "assumption": f"Truth.mediation: mediated share {MEDIATED_SHARE}. Efficiency raises entrepreneurship "
+        f"({ENTRE_PER_EFFICIENCY:.4g} entities per point) and each entity lowers the gap by {GAP_PER_ENTRE:.4g} pp "
+        "through rural wage and operating income, for every city-year; the direct effect is the other "
+        f"{1 - MEDIATED_SHARE:.1f}; no mediator-outcome confounding; the gap's parallel trends as in baseline",
+        "recovers": "total: BJS with log_gdp_pc; each step: BJS without controls; direct effect: BJS with "
+        "controls=['log_gdp_pc', 'entrepreneurship'], province clusters; indirect = total - direct",
+        "misses": "TWFE with log_gdp_pc and entrepreneurship: the direct effect towards 0",
+        "why": "the mediator's untreated variation is causal and unconfounded, so step 3 learns its true coefficient",
+    },
+    {
+        "treatment": "platform",
+        "outcome": "income_gap",
+        "scenario": "all_treated",
+        "assumption": "parallel trends conditional on log_gdp_pc; every province launches 2015-2020: no never-treated "
+        "units, and none untreated from 2020",
+        "recovers": "the ATT over treated city-years before the last launch (event times 0-4 = last minus first "
+        "launch year minus 1): BJS with log_gdp_pc, province clusters (not-yet-treated comparisons; the 2020-2022 "
+        "cells are NaN and dropped, with a note)",
+        "misses": "TWFE with log_gdp_pc: towards 0 (already-treated provinces as controls). The ATT over all treated "
+        "city-years and every event time beyond 4: not identified (the estimators return event times 0-4 only)",
+        "why": "from 2020 no province is untreated: nothing to compare the later years with",
+    },
+    {
+        "treatment": "platform",
+        "outcome": "service_efficiency",
+        "scenario": "all_treated",
+        "assumption": "unconditional parallel trends in levels; no never-treated units",
+        "recovers": "CS with control='notyet', city clusters, on the treated city-years before 2020 (control='never' "
+        "raises an error: no never-treated units)",
+        "misses": "the ATT over all treated city-years (not identified, as above)",
+        "why": "not-yet-treated provinces are the only comparisons",
+    },
+    {
+        "treatment": "platform",
+        "outcome": "income_gap",
+        "scenario": "all_treated, homogeneous=True",
+        "assumption": "as all_treated, and one constant effect for every city and year",
+        "recovers": "TWFE with log_gdp_pc, province clusters: the ATT over all treated city-years, 2020-2022 included",
+        "misses": "nothing among these; but constancy is an assumption the data cannot check beyond event time 4",
+        "why": "a long-run effect needs a never-treated group (baseline) or an assumption that carries the effect "
+        "past the horizon, such as constant effects",
     },
 ]

@@ -11,7 +11,12 @@ Identification by construction (baseline scenario); the chapter *The simulated c
   linearly and with one common coefficient, and fail unconditionally because richer (eastern)
   provinces grow faster and launch earlier.
 * ``service_efficiency``, ``entrepreneurship`` and ``digital_infrastructure`` without treatment are
-  ``city level + common trend + noise``: unconditional parallel trends hold in levels.
+  ``city level + common trend + noise``: unconditional parallel trends hold in levels. So are paper 1's
+  other mediators ``online_services``, ``open_data`` and ``service_satisfaction`` (their own stream,
+  ``dg_mechanisms``, added after the others so that every earlier column keeps its draws).
+* ``mediation`` scenario: entrepreneurship rises with service efficiency, and the gap falls with
+  entrepreneurship, for every city-year (untreated variation included), so the untreated gap carries the
+  entrepreneurship noise; parallel trends still hold conditional on ``log_gdp_pc``.
 * The rural/urban ratios of the ten indicators converge with each city's own GDP growth, so the
   untreated ``equalization`` index follows (approximately linear) parallel trends conditional on
   ``log_gdp_pc``; the smart-city pilot also moves it (a concurrent policy to control for).
@@ -27,7 +32,12 @@ from ._codebook import INDICATORS
 from ._config import GAP_ON_LOG_GDP, IND_CAL
 from ._design import Design, ar1, logistic
 
-FAMILIES = ("gap", "income", "shares", "mechanisms", "indicators")
+FAMILIES = ("gap", "income", "shares", "mechanisms", "indicators", "dg_mechanisms")
+
+#: Paper 1's mediators other than digital infrastructure (moved by digital government only).
+DG_MEDIATORS = ("online_services", "open_data", "service_satisfaction")
+#: Paper 2's mechanism outcomes (platform) and digital infrastructure, drawn by the ``mechanisms`` stream.
+MECHANISM_OUTCOMES = ("service_efficiency", "entrepreneurship", "digital_infrastructure")
 
 #: Outcomes the platform moves through rural income (each has an untreated version ``<name>_y0_platform``).
 INCOME_OUTCOMES = (
@@ -46,8 +56,11 @@ FAMILY_OF = {
     "service_efficiency": ("mechanisms",),
     "entrepreneurship": ("mechanisms",),
     "digital_infrastructure": ("mechanisms",),
+    **{k: ("dg_mechanisms",) for k in DG_MEDIATORS},
     "equalization": ("indicators",),
 }
+# In the ``mediation`` scenario the income outcomes also depend on the ``mechanisms`` stream (outcome_draws
+# draws it for them).
 
 
 def family_rngs(seed_sequence: np.random.SeedSequence) -> dict[str, np.random.Generator]:
@@ -119,6 +132,81 @@ def untreated_mechanisms(d: Design, rng: np.random.Generator) -> dict[str, np.nd
     return {"service_efficiency": eff, "entrepreneurship": entre, "digital_infrastructure": dinf}
 
 
+def untreated_dg_mediators(d: Design, rng: np.random.Generator) -> dict[str, np.ndarray]:
+    """Untreated online services, open data and service satisfaction: city level + common trend + noise (N x T)."""
+    ns, N, T, t, z = d.sw["noise_scale"], d.n_cities, len(d.years), d.t, d.zlg0[:, None]
+    east = (d.region == "east").astype(float)[:, None]
+    online = (
+        45.0 + 4.0 * z + 3.0 * east + rng.normal(0.0, 5.0, N)[:, None] + 2.0 * t + rng.normal(0.0, 2.0 * ns, (N, T))
+    )
+    # open data took off in the 2010s: a common S-shaped path (additive, so parallel trends hold in levels)
+    open_data = (
+        8.0 * np.exp(0.25 * z + rng.normal(0.0, 0.3, N)[:, None])
+        + 45.0 * logistic(0.4 * (t - 3.0))
+        + rng.normal(0.0, 1.5 * ns, (N, T))
+    )
+    satisfaction = 65.0 + 1.5 * z + rng.normal(0.0, 4.0, N)[:, None] + 0.6 * t + rng.normal(0.0, 2.5 * ns, (N, T))
+    return {"online_services": online, "open_data": open_data, "service_satisfaction": satisfaction}
+
+
+def mechanism_outcomes(d: Design, base: dict) -> tuple[dict, dict]:
+    """Observed mechanism outcomes and their untreated versions (key ``(outcome, treatment)``).
+
+    ``base`` holds the untreated draws of :func:`untreated_mechanisms` and, if drawn, of
+    :func:`untreated_dg_mediators`. In the ``mediation`` scenario entrepreneurship responds to service
+    efficiency (``ENTRE_PER_EFFICIENCY`` per point, untreated variation included), so the platform's effect on
+    it, ``5 h``, is the same as in the baseline but now runs through efficiency.
+    """
+    tau = d.effects["dg"]
+    obs, y0 = _platform_mechanisms(d, base) if "service_efficiency" in base else ({}, {})
+    for k in DG_MEDIATORS:
+        if k in base:
+            obs[k] = base[k] + cfg.DG_MEDIATOR_EFFECTS[k] * tau
+            y0[(k, "dg")] = base[k]
+    return obs, y0
+
+
+def _platform_mechanisms(d: Design, base: dict) -> tuple[dict, dict]:
+    """Service efficiency, entrepreneurship and digital infrastructure (see :func:`mechanism_outcomes`)."""
+    h = d.effects["platform"]
+    eff = cfg.PLATFORM_MECHANISM_EFFECTS["service_efficiency"] * h
+    obs = {"service_efficiency": base["service_efficiency"] + eff}
+    y0 = {("service_efficiency", "platform"): base["service_efficiency"]}
+    if d.sw["mediation"]:  # entrepreneurship responds to efficiency, untreated variation included
+        path = cfg.EFFICIENCY_PATH[0] + cfg.EFFICIENCY_PATH[1] * d.t
+        entre0 = base["entrepreneurship"] + cfg.ENTRE_PER_EFFICIENCY * (base["service_efficiency"] - path)
+        y0[("entrepreneurship", "platform")] = entre0
+        obs["entrepreneurship"] = entre0 + cfg.ENTRE_PER_EFFICIENCY * eff
+    else:
+        y0[("entrepreneurship", "platform")] = base["entrepreneurship"]
+        obs["entrepreneurship"] = base["entrepreneurship"] + cfg.PLATFORM_MECHANISM_EFFECTS["entrepreneurship"] * h
+    parts = {
+        "dg": cfg.DG_MEDIATOR_EFFECTS["digital_infrastructure"] * d.effects["dg"],
+        "smart_city": 200.0 * d.effects["smart_city"],
+        "platform": 1.5 * h,
+    }
+    obs["digital_infrastructure"] = base["digital_infrastructure"] + sum(parts.values())
+    for tr, part in parts.items():
+        y0[("digital_infrastructure", tr)] = obs["digital_infrastructure"] - part
+    return obs, y0
+
+
+def gap_shifts(d: Design, obs_mech: dict | None = None, y0_mech: dict | None = None) -> tuple:
+    """How far the platform world and the untreated world lower the gap below ``untreated_gap`` (pp, N x T).
+
+    Baseline: ``h`` and 0 (the platform acts on income directly). ``mediation``: the direct part
+    ``(1 - MEDIATED_SHARE) h`` plus ``GAP_PER_ENTRE`` per entity of entrepreneurship above its common path, in
+    both worlds, so that the mediated part of the effect is exactly ``MEDIATED_SHARE * h``.
+    """
+    h = d.effects["platform"]
+    if not d.sw["mediation"]:
+        return h, np.zeros_like(h)
+    path = cfg.ENTRE_PATH[0] + cfg.ENTRE_PATH[1] * d.t
+    via0 = cfg.GAP_PER_ENTRE * (y0_mech[("entrepreneurship", "platform")] - path)
+    via = cfg.GAP_PER_ENTRE * (obs_mech["entrepreneurship"] - path)
+    return (1.0 - cfg.MEDIATED_SHARE) * h + via, via0
+
+
 def indicators(d: Design, rng: np.random.Generator) -> tuple[dict, dict]:
     """Urban indicators and untreated rural indicators (without digital government or smart city)."""
     ns, N, T, t = d.sw["noise_scale"], d.n_cities, len(d.years), d.t
@@ -147,18 +235,23 @@ def indicators(d: Design, rng: np.random.Generator) -> tuple[dict, dict]:
     return urban, rural
 
 
-def income_outcomes(d: Design, gap0: np.ndarray, urban: np.ndarray, shares: np.ndarray) -> tuple[dict, dict]:
+def income_outcomes(
+    d: Design, gap0: np.ndarray, urban: np.ndarray, shares: np.ndarray, shifts: tuple | None = None
+) -> tuple[dict, dict]:
     """Observed and untreated (platform switched off) income outcomes, each N x T.
 
     The platform raises rural income by ``h`` percent of urban income (40% wages, 60% operating
-    income), which lowers ``income_gap`` by exactly ``h`` percentage points.
+    income), which lowers ``income_gap`` by exactly ``h`` percentage points. ``shifts`` (from
+    :func:`gap_shifts`; default ``(h, 0)``) generalizes this to the ``mediation`` scenario: rural wage and
+    operating income rise by ``shift`` percent of urban income in each world.
     """
-    h = d.effects["platform"]
+    shift, shift0 = gap_shifts(d) if shifts is None else shifts
     comp0 = (urban * (1.0 - gap0 / 100.0))[:, :, None] * shares
     comp = comp0.copy()
-    delta = urban * h / 100.0
-    comp[:, :, 0] += 0.4 * delta
-    comp[:, :, 1] += 0.6 * delta
+    for c, s in ((comp, shift), (comp0, shift0)):
+        delta = urban * s / 100.0
+        c[:, :, 0] += 0.4 * delta
+        c[:, :, 1] += 0.6 * delta
     urb = d.urbanization
     pop = d.traits["population"][:, None]
 

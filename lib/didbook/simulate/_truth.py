@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from ._codebook import INDICATORS
-from ._config import SUBGROUP_VARS, TREATMENTS
-from ._outcomes import INCOME_OUTCOMES
+from ._config import DG_CHANNEL_SHARES, SUBGROUP_VARS, TREATMENTS
+from ._outcomes import DG_MEDIATORS, INCOME_OUTCOMES
+
+#: Paper 2's chain, as named in ``Truth.mediation``.
+PLATFORM_CHAIN = "service_efficiency -> entrepreneurship -> rural wage and operating income"
 
 # Which outcomes each treatment moves (their untreated potential outcomes are kept).
 AFFECTED = {
     "platform": ["income_gap", *[o for o in INCOME_OUTCOMES if o != "income_gap"], "service_efficiency",
                  "entrepreneurship", "digital_infrastructure"],
-    "dg": ["equalization", *[f"{k}_rural" for k in INDICATORS], "digital_infrastructure"],
+    "dg": ["equalization", *[f"{k}_rural" for k in INDICATORS], "digital_infrastructure", *DG_MEDIATORS],
     "smart_city": ["equalization", *[f"{k}_rural" for k in INDICATORS], "digital_infrastructure"],
 }  # fmt: skip
 
@@ -29,7 +32,7 @@ MECHANISMS = {
         "rural_transfer_income",
         "digital_infrastructure",
     ],
-    "dg": ["digital_infrastructure"],
+    "dg": ["online_services", "service_satisfaction", "digital_infrastructure", "open_data"],
     "smart_city": ["digital_infrastructure"],
 }
 
@@ -66,6 +69,18 @@ class Truth:
     dispersion : pandas.DataFrame
         ``province_id, year, platform_cohort, event_time, sd_observed, sd_untreated,
         effect``: within-province cross-city standard deviation of ``income_gap``.
+    mediation : pandas.DataFrame
+        ``treatment, outcome, effect, path, share, att``: the true decomposition of the total ATT into
+        the part transmitted through each channel (``effect="indirect"``) and the rest (``"direct"``);
+        ``share`` is the part's share of the total (exact by construction) and ``att`` = ``share`` x total.
+        Platform on ``income_gap``: the chain service efficiency -> entrepreneurship -> rural wage and
+        operating income carries ``MEDIATED_SHARE`` = 0.6 of the effect in the ``mediation`` scenario and
+        0 in every other scenario (there efficiency and entrepreneurship move, but transmit nothing).
+        Digital government on ``equalization``: online services 0.45, digital infrastructure 0.35, open
+        data 0.20, service satisfaction 0 (a consequence of better services, not a cause), direct 0
+        (:data:`didbook.simulate.DG_CHANNEL_SHARES`). A channel's share is carried by the policy-driven
+        part of its mediator; the mediator's untreated variation (city levels, trend, noise) moves
+        equalization only in no scenario, and income only in ``mediation``.
     """
 
     att: dict
@@ -75,6 +90,7 @@ class Truth:
     att_subgroup: pd.DataFrame
     mechanism: pd.DataFrame
     dispersion: pd.DataFrame
+    mediation: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def event(self, treatment: str, outcome: str) -> pd.DataFrame:
         """True effects by event time for one treatment and outcome.
@@ -145,7 +161,23 @@ def _cell_means(effects: pd.DataFrame, keys: dict, outcomes: list[str]) -> pd.Da
     return out
 
 
-def compute_truth(data: pd.DataFrame, cf: pd.DataFrame, subgroups: pd.DataFrame) -> Truth:
+def mediation_table(att: dict, mediated_share: float) -> pd.DataFrame:
+    """``Truth.mediation``: each total ATT split into its channels (indirect) and the rest (direct)."""
+    rows = []
+    for tr, outcome, channels in (
+        ("platform", "income_gap", {PLATFORM_CHAIN: mediated_share}),
+        ("dg", "equalization", DG_CHANNEL_SHARES),
+    ):
+        total = att[(tr, outcome)]
+        rows.append((tr, outcome, "total", "all", 1.0, total))
+        for path, share in channels.items():
+            rows.append((tr, outcome, "indirect", path, float(share), share * total + 0.0))
+        direct = 1.0 - sum(channels.values())
+        rows.append((tr, outcome, "direct", "not through the channels above", direct, direct * total + 0.0))
+    return pd.DataFrame(rows, columns=["treatment", "outcome", "effect", "path", "share", "att"])
+
+
+def compute_truth(data: pd.DataFrame, cf: pd.DataFrame, subgroups: pd.DataFrame, mediated_share: float = 0.0) -> Truth:
     """The true effects of every treatment on every outcome it moves, from the potential outcomes."""
     att: dict = {}
     cy, ev, co, sg = [], [], [], []
@@ -217,4 +249,5 @@ def compute_truth(data: pd.DataFrame, cf: pd.DataFrame, subgroups: pd.DataFrame)
         att_subgroup=att_subgroup,
         mechanism=mechanism,
         dispersion=disp,
+        mediation=mediation_table(att, mediated_share),
     )
