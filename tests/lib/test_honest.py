@@ -61,6 +61,7 @@ def sd_result(medicaid):
     return honest_sensitivity(b, V, num_pre=5, num_post=2, method="smoothness", M=[m for m, _, _ in README_SD])
 
 
+@pytest.mark.slow  # several seconds: runs in make test, not in the make check loop
 def test_smoothness_reproduces_honestdid_readme(sd_result):
     tb = sd_result.table
     assert tb["M"].tolist() == pytest.approx([m for m, _, _ in README_SD])
@@ -131,6 +132,7 @@ def test_relative_magnitude_small_example():
     assert tb["lb"].iloc[0] == pytest.approx(res.conf_low, abs=0.01)
 
 
+@pytest.mark.slow  # several seconds: runs in make test, not in the make check loop
 def test_accepts_event_study_result_and_matches_arrays():
     panel = didbook.simulate_city_panel(seed=2024, scenario="pt_violation")
     with warnings.catch_warnings():
@@ -196,6 +198,7 @@ def test_object_without_event_study_attributes():
         honest_sensitivity(object())
 
 
+@pytest.mark.slow  # several seconds: runs in make test, not in the make check loop
 def test_breakdown_is_the_supremum_found_by_bisection(medicaid, sd_result):
     """Smoothness on the Medicaid example: the set excludes 0 at M = 0.02 (lb 0.00286) and includes it at 0.03;
     the breakdown is where the FLCI lower bound crosses 0, checked by recomputing the set there."""
@@ -222,6 +225,7 @@ def test_refuses_binned_and_varying_base_event_studies():
         honest_sensitivity(varying, method="smoothness")
 
 
+@pytest.mark.slow  # several seconds: runs in make test, not in the make check loop
 def test_accepts_heterogeneity_robust_event_studies():
     """CS with a universal base and SA: the -1 reference row is dropped, pre and post periods read off the table."""
     panel = didbook.simulate_city_panel(seed=2024)

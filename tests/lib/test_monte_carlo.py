@@ -45,6 +45,7 @@ def outcome_draws(monkeypatch):
     return didbook.simulate.outcome_draws
 
 
+@pytest.mark.slow  # several seconds: runs in make test, not in the make check loop
 def test_panel_design_and_joblib_determinism():
     a = monte_carlo({"TWFE": TWFE, "BJS": BJS}, n_draws=3, seed=4, **SMALL)
     b = monte_carlo({"BJS": BJS}, n_draws=3, seed=4, n_jobs=2, **SMALL)  # local joblib backend, 2 workers
