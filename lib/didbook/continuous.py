@@ -117,7 +117,8 @@ def continuous_did(
         "trends, comparing doses (ACRT) needs strong parallel trends (Callaway, Goodman-Bacon and Sant'Anna 2024)",
     ]
     info = {"method": "continuous DID", "outcome": outcome, "dose": dose, "n_obs": int(len(d)),
-            "units": facts["n_units"], "cohorts": facts["cohorts"], **_engine_info(log)}  # fmt: skip
+            "units": facts["n_units"], "cohorts": facts["cohorts"], "n_clusters": facts["n_units"],
+            **_engine_info(log)}  # fmt: skip
     return ContinuousResult.from_table(
         table, 0, info=info, title="Continuous-treatment DID (dose response)", notes=notes, model=model, df=df,
         alpha=alpha, dose_response=curve[["dose", "att", "att_se", "att_low", "att_high", "acrt", "acrt_se",

@@ -158,7 +158,8 @@ class TwfeWeights(Measure):
     estimate : float
         The static TWFE coefficient (``beta_fe``) the weights decompose.
     share_negative : float
-        Share of treated cells with a negative weight.
+        Share of treated cells with a negative weight (below -1e-12: rounding noise on a weight that is
+        zero in exact arithmetic does not count).
     sum_negative : float
         Sum of the negative weights.
     sigma_fe : float
@@ -215,7 +216,7 @@ def twfe_weights(data: pd.DataFrame, outcome: str, unit: str, time: str, treatme
     w = treated.merge(w, on=["_unit", "_time"], how="left")
     table = pd.DataFrame({unit: units.to_numpy()[w["_unit"].to_numpy() - 1], time: w["_time"].to_numpy(),
                           "weight": w["weight"].to_numpy(float)})  # fmt: skip
-    neg = table["weight"] < 0
+    neg = table["weight"] < -1e-12  # weights that are zero in exact arithmetic stay zero
     info = {"outcome": outcome, "treated_cells": int(len(table)), "units": facts["n_units"], **_engine_info(log)}
     notes = [
         f"{int(neg.sum())} of {len(table)} treated cells get a negative weight (sum {table['weight'][neg].sum():.4f}): "
