@@ -32,8 +32,8 @@ from ._validation import PanelDataError, prepare_panel
 from .bacon import BaconResult, bacon_decomposition
 from .bootstrap import BootstrapResult, wild_cluster_bootstrap
 from .continuous import ContinuousResult, continuous_did
-from .dcdh import DcdhResult, TwfeWeights, dcdh, twfe_weights
 from .datasets import Dataset, list_datasets, load_dataset, load_example_panel
+from .dcdh import DcdhResult, TwfeWeights, dcdh, twfe_weights
 from .etwfe import EtwfeResult, etwfe
 from .event_study import EventStudyResult, WaldTest, event_study
 from .heterogeneity import GapTestResult, permutation_gap_test

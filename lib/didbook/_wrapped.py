@@ -197,7 +197,9 @@ def inference_note(n_clusters: int, cluster: str, engine: str) -> str:
     )
 
 
-def effects_table(headline: tuple[str, float, float], events: pd.DataFrame, df, alpha) -> tuple[pd.DataFrame, pd.DataFrame]:
+def effects_table(
+    headline: tuple[str, float, float], events: pd.DataFrame, df, alpha
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(table, event_study): the headline row then ``event_time::k`` rows, with t(df) inference.
 
     ``events`` has ``event_time, estimate, std_error`` (a reference period, estimate 0 with SE 0 or

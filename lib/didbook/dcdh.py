@@ -199,11 +199,15 @@ def twfe_weights(data: pd.DataFrame, outcome: str, unit: str, time: str, treatme
     Examples
     --------
     >>> import didbook
-    >>> mpdta = didbook.load_dataset("mpdta").data
-    >>> mpdta["D"] = ((mpdta["first.treat"] > 0) & (mpdta["year"] >= mpdta["first.treat"])).astype(int)
-    >>> w = didbook.twfe_weights(mpdta, "lemp", "countyreal", "year", "D")
-    >>> bool(0 <= w.share_negative < 1) and abs(w.tidy()["weight"].sum() - 1) < 1e-8
-    True
+    >>> import pandas as pd
+    >>> df = pd.DataFrame([(i, t) for i in range(3) for t in range(4)], columns=["id", "t"])
+    >>> df["d"] = (df["t"] >= df["id"].map({0: 1, 1: 3, 2: 9})).astype(int)  # adopt in 1, in 3, never
+    >>> df["y"] = 1.0 * df["d"]
+    >>> w = didbook.twfe_weights(df, "y", "id", "t", "d")
+    >>> w.tidy().round(3).to_dict("list")  # the early adopter's last cell gets a negative weight
+    {'id': [0, 0, 0, 1], 't': [1, 2, 3, 3], 'weight': [0.3, 0.3, -0.1, 0.5]}
+    >>> w.share_negative, round(w.sum_negative, 3)
+    (0.25, -0.1)
     """
     d, facts = prepare_switching(data, outcome, unit, time, treatment)
     from .adapters.diff_diff import twfe_weights as engine_weights

@@ -108,7 +108,9 @@ def etwfe(
     est, se = overall(model)
     table, es = effects_table(("ATT", est, se), events, df, alpha)
     gt = group_time_frame(model)
-    att_gt = inference([f"ATT({g},{t})" for g, t in zip(gt["cohort"], gt["time"])], gt["estimate"], gt["std_error"], df, alpha)
+    att_gt = inference(
+        [f"ATT({g},{t})" for g, t in zip(gt["cohort"], gt["time"])], gt["estimate"], gt["std_error"], df, alpha
+    )
     att_gt.insert(1, "cohort", gt["cohort"].to_numpy())
     att_gt.insert(2, "time", gt["time"].to_numpy())
     att_gt.insert(3, "event_time", att_gt["time"] - att_gt["cohort"])

@@ -21,18 +21,26 @@ def dose_panel(seed, n=400, T=4):
     df["cohort"] = np.where(dose > 0, 3, 0)[df["city"]]
     df["capability score"] = dose[df["city"]]
     on = (df["year"] >= 3) & (df["cohort"] > 0)
-    df["y"] = rng.normal(size=n)[df["city"]] + 0.1 * df["year"] + 2 * df["capability score"] ** 2 * on + rng.normal(0, 0.5, len(df))
+    df["y"] = (
+        rng.normal(size=n)[df["city"]]
+        + 0.1 * df["year"]
+        + 2 * df["capability score"] ** 2 * on
+        + rng.normal(0, 0.5, len(df))
+    )
     return df
 
 
 @pytest.fixture(scope="module")
 def draws():
     return [
-        didbook.continuous_did(dose_panel(s), "y", "city", "year", "cohort", "capability score", degree=2, dose_grid=GRID)
+        didbook.continuous_did(
+            dose_panel(s), "y", "city", "year", "cohort", "capability score", degree=2, dose_grid=GRID
+        )
         for s in range(40)
     ]
 
 
+@pytest.mark.slow
 def test_dose_response_curve_recovered_over_draws(draws):
     att = np.array([f.dose_response["att"].to_numpy() for f in draws])
     acrt = np.array([f.dose_response["acrt"].to_numpy() for f in draws])
@@ -44,6 +52,7 @@ def test_dose_response_curve_recovered_over_draws(draws):
     assert np.all(np.abs(se / att.std(axis=0, ddof=1) - 1) < 0.25)
 
 
+@pytest.mark.slow
 def test_overall_att_and_acrt_over_draws(draws):
     att = np.array([f.estimate for f in draws])
     acrt = np.array([f.tidy().loc[1, "estimate"] for f in draws])

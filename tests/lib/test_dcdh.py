@@ -23,6 +23,7 @@ def pilot_panel(seed, n=240, T=6, effect=1.0):
     return df
 
 
+@pytest.mark.slow
 def test_did_m_recovers_the_effect_over_draws_and_its_se_is_not_too_small():
     fits = [didbook.dcdh(pilot_panel(s), "y", "id", "t", "pilot") for s in range(120)]
     est = np.array([f.estimate for f in fits])
@@ -55,7 +56,9 @@ def test_odd_names_and_errors():
     b = didbook.dcdh(odd, "gap y", "城市 id", "year.0", "试点 (pilot)")
     assert b.estimate == pytest.approx(a.estimate, abs=1e-12)
     with pytest.raises(PanelDataError, match="试点"):
-        didbook.dcdh(odd.assign(**{"试点 (pilot)": odd["试点 (pilot)"] * 2}), "gap y", "城市 id", "year.0", "试点 (pilot)")
+        didbook.dcdh(
+            odd.assign(**{"试点 (pilot)": odd["试点 (pilot)"] * 2}), "gap y", "城市 id", "year.0", "试点 (pilot)"
+        )
     with pytest.raises(PanelDataError, match="never changes"):
         didbook.dcdh(odd.assign(**{"试点 (pilot)": 0}), "gap y", "城市 id", "year.0", "试点 (pilot)")
 
@@ -77,6 +80,7 @@ def mpdta_weights():
     return df, didbook.twfe_weights(df, "lemp", "countyreal", "year", "D")  # about 10 s (the engine)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("which", ["mpdta", "pilot"])
 def test_twfe_weights_match_the_formula(which, mpdta_weights):
     if which == "mpdta":
@@ -94,6 +98,7 @@ def test_twfe_weights_match_the_formula(which, mpdta_weights):
     assert w.estimate == pytest.approx(twfe.estimate, abs=1e-8)  # beta_fe = sum_gt w_gt * Delta_gt's TWFE
 
 
+@pytest.mark.slow
 def test_twfe_weights_on_mpdta_values(mpdta_weights):
     w = mpdta_weights[1]
     assert (w.share_negative, round(w.sum_negative, 4)) == (pytest.approx(20 / 291), -0.0109)

@@ -23,6 +23,16 @@ ISSUE_API = [
     "dagum_gini",
     "theil",
     "gini",
+    # issue 22: beyond the papers' toolkit
+    "etwfe",
+    "two_stage",
+    "stacked",
+    "lp_did",
+    "dcdh",
+    "twfe_weights",
+    "continuous_did",
+    "synthetic_did",
+    "synthetic_control",
 ]
 
 

@@ -97,7 +97,11 @@ def twfe_weights(d: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
 
     r = dd.twowayfeweights(d, Y, unit=U, time=T, treatment=D)
     w = pd.DataFrame(r.weights).rename(columns={"weight": "weight"})
-    facts = {"beta_fe": float(r.beta_fe), "sigma_fe": float(r.sigma_fe), "fraction_negative": float(r.fraction_negative)}
+    facts = {
+        "beta_fe": float(r.beta_fe),
+        "sigma_fe": float(r.sigma_fe),
+        "fraction_negative": float(r.fraction_negative),
+    }
     return w, facts
 
 
