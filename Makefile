@@ -81,5 +81,12 @@ benchmark: $(STAMP)
 	$(PY) benchmarks/monte_carlo_speed.py
 	$(PY) benchmarks/honest_speed.py
 
+# Your own panel (README "Running the book on your own panel"): the "Your panel" chapter on a CSV, written to
+# OUT (default _build/report): report.html, the executed notebook, tables/ (CSV, Markdown, LaTeX), figures/.
+# make report CSV=my_panel.csv ARGS="--unit county --time yr --outcome gap --cohort adopt_year --cluster prov"
+.PHONY: report
+report: $(STAMP)
+	$(PY) -m didbook.report "$(CSV)" --out "$(or $(OUT),_build/report)" $(ARGS)
+
 clean:
 	rm -rf _build

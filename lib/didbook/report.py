@@ -295,14 +295,17 @@ def windowed_event_study(result, leads: int, lags: int) -> tuple[np.ndarray, np.
     return tb.loc[idx, "estimate"].to_numpy(dtype=float), V, leads - 1, lags + 1
 
 
-def sensitivity(window, method: str = "relative_magnitude", limit: float = 8.0, grid_points: int = 200):
+def sensitivity(
+    window, method: str = "relative_magnitude", limit: float = 8.0, grid_points: int = 100, tol: float = 0.02
+):
     """:func:`didbook.honest_sensitivity` of a windowed event study with a grid that grows to the breakdown value.
 
     ``window`` is ``(betahat, sigma, num_pre, num_post)`` (:func:`windowed_event_study`). Relative magnitudes
     start from ``Mbar = 0, 0.5, 1, 1.5, 2``; smoothness from ``M = 0, 0.25, 0.5, 1, 2`` times the standard
     error of the first post-adoption estimate (the scale of the outcome, known with any number of
     pre-periods). While the breakdown value lies beyond the grid, the grid is doubled (the new part only),
-    up to ``limit`` times the first grid's top; the breakdown is then found by bisection as usual.
+    up to ``limit`` times the first grid's top; the breakdown is then found by bisection to a relative
+    precision ``tol`` (2%: quote it with two significant digits).
     ``result.breakdown`` is ``None`` only if it lies beyond that. The result's table holds every grid value.
     """
     import dataclasses
@@ -313,10 +316,11 @@ def sensitivity(window, method: str = "relative_magnitude", limit: float = 8.0, 
     scale = 1.0 if method == "relative_magnitude" else float(np.sqrt(V[n_pre, n_pre]))
     grid = [scale * m for m in ((0, 0.5, 1, 1.5, 2) if method == "relative_magnitude" else (0, 0.25, 0.5, 1, 2))]
     key = "Mbar" if method == "relative_magnitude" else "M"
-    res = honest_sensitivity(b, V, n_pre, n_post, method=method, grid_points=grid_points, **{key: grid})
+    opts = dict(method=method, grid_points=grid_points, breakdown_tol=tol)
+    res = honest_sensitivity(b, V, n_pre, n_post, **opts, **{key: grid})
     top, tables = grid[-1], [res.table]
     while res.breakdown is None and top < limit * grid[-1]:
-        more = honest_sensitivity(b, V, n_pre, n_post, method=method, grid_points=grid_points, **{key: [top, 2 * top]})
+        more = honest_sensitivity(b, V, n_pre, n_post, **opts, **{key: [top, 2 * top]})
         tables.append(more.table.iloc[1:])
         res = dataclasses.replace(res, breakdown=more.breakdown)
         top *= 2
