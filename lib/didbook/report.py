@@ -56,6 +56,8 @@ __all__ = [
     "prepare_your_panel",
     "event_window",
     "plot_event_window",
+    "event_study_figure",
+    "legend_outside",
     "windowed_event_study",
     "sensitivity",
     "find_chapter",
@@ -346,6 +348,28 @@ def plot_event_window(
     if ref is not None:
         ax.axvline(ref + 0.5, color="0.5", lw=0.8, ls="--")
         ax.plot([ref], [0.0], "o", mfc="white", color=color, label=f"reference period ({ref})")
+    return tb
+
+
+def legend_outside(ax) -> None:
+    """The chapter's legend placement: outside the axes, right of the data, no frame."""
+    ax.legend(frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1))
+
+
+def event_study_figure(result, leads: int, lags: int, ax, df: float | None = None, outcome: str = "the outcome"):
+    """One estimator's event study in the window on ``ax`` (:func:`plot_event_window`), labelled; or, when
+    ``result`` is None (the method was refused), a note pointing to the summary. Returns the window table or None.
+    """
+    from matplotlib.ticker import MaxNLocator
+
+    if result is None:
+        ax.text(0.5, 0.5, "not estimated:\nsee the summary", ha="center", va="center", transform=ax.transAxes)
+        return None
+    tb = plot_event_window(result, leads, lags, ax, df=df)
+    ax.set_xlabel("periods since adoption")
+    ax.set_ylabel(f"effect on {outcome}")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    legend_outside(ax)
     return tb
 
 
