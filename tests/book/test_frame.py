@@ -38,7 +38,6 @@ GLOSSARY_XFAIL: set[str] = {
         "honest_parallel_trends",
         "income_gap_mechanisms",
         "inference_few_clusters",
-        "staggered_adoption",
     )
 }
 # Abbreviations that count as uses of a glossary term.
