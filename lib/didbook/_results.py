@@ -45,6 +45,10 @@ FACT_LABELS = {
     "n_clusters": "Clusters",
     "cluster": "Cluster",
     "t_stat": "t statistic",
+    "window": "Window",
+    "reference_period": "Reference period",
+    "pretrend_test": "Pre-trend test (leads = 0)",
+    "average_post_effect": "Average post-period effect",
 }
 
 

@@ -24,6 +24,7 @@ from scipy import stats
 from ._fitting import _fit, _n_clusters, _tidy_from_fit, _warn_clusters
 from ._results import TIDY_COLUMNS, Result
 from ._validation import PanelDataError, as_list, check_cohorts, check_int, check_panel
+from .adapters import pyfixest as pfx
 
 __all__ = ["event_study", "EventStudyResult", "WaldTest"]
 
@@ -193,25 +194,8 @@ def event_study(
     reference = check_int("reference", reference)
     if not (-leads <= reference <= lags):
         raise ValueError(f"reference {reference} must lie in the window [-{leads}, {lags}]")
-    coh = check_cohorts(data, unit, time, cohort)
-    treated = (coh > 0).to_numpy()
-    if treated.all():
-        raise PanelDataError(
-            f"no untreated comparison units: every unit has a cohort in {cohort!r} (0/NaN = never treated); "
-            "an event study with all units treated is not identified without further restrictions"
-        )
-    if not treated.any():
-        raise PanelDataError(f"no treated units: {cohort!r} is 0/NaN everywhere")
-
-    rel = data[time].to_numpy(dtype=float) - coh.to_numpy()
-    rel = np.where(treated, rel, np.nan)
-    if bin:
-        rel = np.where(treated, np.clip(rel, -leads, lags), np.nan)
     ks = [k for k in range(-leads, lags + 1) if k != reference]
-    dummies = {_term(k): (rel == k).astype(float) for k in ks}
-    empty = [k for k in ks if dummies[_term(k)].sum() == 0]
-    if empty:
-        raise PanelDataError(f"event time(s) {empty} have no observations; shrink leads/lags")
+    dummies = _event_dummies(data, unit, time, cohort, ks, leads, lags, bin)
     work = pd.concat([data, pd.DataFrame(dummies, index=data.index)], axis=1)
     fit, names, _ = _fit(
         work,
@@ -231,12 +215,12 @@ def event_study(
     notes = _warn_clusters(g, warn_few_clusters)
     es_tb = tb[tb["term"].isin(dummies)].reset_index(drop=True)
     es_tb["event_time"] = [int(t.split("::")[1]) for t in es_tb["term"]]
-    coefnames = [names[str(c)] for c in fit._coefnames]
+    coefnames = [names[str(c)] for c in pfx.coef_names(fit)]
     idx = [coefnames.index(_term(k)) for k in ks]
-    V = np.asarray(fit._vcov)[np.ix_(idx, idx)]
-    b = np.asarray(fit._beta_hat)[idx]
+    V = np.asarray(pfx.vcov_matrix(fit))[np.ix_(idx, idx)]
+    b = np.asarray(pfx.coefficients(fit))[idx]
 
-    dfd = int(g - 1) if g is not None else int(fit._df_t)
+    dfd = int(g - 1) if g is not None else int(pfx.residual_df(fit))
     headline, pretrend, avg, avg_se = _headline_and_pretrend(b, V, ks, dfd)
     from .bands import add_band, sup_t_critical_value
 
@@ -244,17 +228,18 @@ def event_study(
     es_tb = add_band(es_tb, band_crit)
 
     info = {
-        "Outcome": outcome,
-        "Window": f"[-{leads}, {lags}]" + (" (end points binned)" if bin else " (not binned)"),
-        "Reference period": reference,
-        "Observations": int(fit._N),
-        "Std. errors": f"clustered by {cluster or unit} ({g} clusters)" if vcov == "cluster" else vcov,
-        "Pre-trend test (leads = 0)": str(pretrend) if pretrend else "no leads",
-        "Average post-period effect": f"{avg:.6g} (SE {avg_se:.6g})",
-        "Inference": f"t({dfd}) pointwise intervals; simultaneous sup-t band, critical value {band_crit:.3f}",
+        "outcome": outcome,
+        "window": f"[-{leads}, {lags}]" + (" (end points binned)" if bin else " (not binned)"),
+        "reference_period": reference,
+        "n_obs": pfx.n_obs(fit),
+        "std_errors": f"clustered by {cluster or unit} ({g} clusters)" if vcov == "cluster" else vcov,
+        "pretrend_test": str(pretrend) if pretrend else "no leads",
+        "average_post_effect": f"{avg:.6g} (SE {avg_se:.6g})",
+        "inference": f"t({dfd}) pointwise intervals; simultaneous sup-t band, critical value {band_crit:.3f}",
     }
-    res = EventStudyResult(
-        table=es_tb,
+    return EventStudyResult.from_table(
+        es_tb,
+        headline=headline,
         info=info,
         title="Event study (TWFE leads and lags)",
         notes=notes,
@@ -263,14 +248,34 @@ def event_study(
         vcov=V,
         reference=reference,
         pretrend_test=pretrend,
-        nobs=int(fit._N),
+        nobs=pfx.n_obs(fit),
         n_clusters=g,
         binned=bin,
         model=fit,
         band_critical_value=band_crit,
     )
-    res._set_headline(headline)
-    return res
+
+
+def _event_dummies(data, unit, time, cohort, ks, leads, lags, bin) -> dict[str, np.ndarray]:
+    """One 0/1 column per event time in ``ks`` (treated units only; end points pooled with ``bin``)."""
+    coh = check_cohorts(data, unit, time, cohort)
+    treated = (coh > 0).to_numpy()
+    if treated.all():
+        raise PanelDataError(
+            f"no untreated comparison units: every unit has a cohort in {cohort!r} (0/NaN = never treated); "
+            "an event study with all units treated is not identified without further restrictions"
+        )
+    if not treated.any():
+        raise PanelDataError(f"no treated units: {cohort!r} is 0/NaN everywhere")
+    rel = data[time].to_numpy(dtype=float) - coh.to_numpy()
+    rel = np.where(treated, rel, np.nan)
+    if bin:
+        rel = np.where(treated, np.clip(rel, -leads, lags), np.nan)
+    dummies = {_term(k): (rel == k).astype(float) for k in ks}
+    empty = [k for k in ks if dummies[_term(k)].sum() == 0]
+    if empty:
+        raise PanelDataError(f"event time(s) {empty} have no observations; shrink leads/lags")
+    return dummies
 
 
 def _headline_and_pretrend(b, V, ks, dfd):

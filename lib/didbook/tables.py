@@ -20,6 +20,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from .adapters import pyfixest as pfx
+
 __all__ = ["regression_table", "RegressionTable", "decimals_for", "format_by_se", "save_table", "etable_latex"]
 
 
@@ -375,7 +377,7 @@ def etable_latex(
     names_: dict[str, str] = {}
     for f in fits:
         terms = f.tidy()["term"].tolist()
-        coefs = list(f.model._coefnames)
+        coefs = pfx.coef_names(f.model)
         if len(coefs) == len(terms):
             names_.update({str(c): str(t) for c, t in zip(coefs, terms)})
     names_ = {c: (labels or {}).get(t, t) for c, t in names_.items()}

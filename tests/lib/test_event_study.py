@@ -108,4 +108,4 @@ def test_simultaneous_band():
     tb = es.table
     assert es.band_critical_value > 2.045  # t(29) 97.5% quantile
     assert (tb["band_low"] < tb["conf_low"]).all() and (tb["band_high"] > tb["conf_high"]).all()
-    assert f"{es.band_critical_value:.3f}" in es.info["Inference"]
+    assert f"{es.band_critical_value:.3f}" in es.info["inference"]
