@@ -188,6 +188,8 @@ def _role(m: re.Match, ctx: Context) -> str:
     if role == "ref":
         if text:
             return text
+        if target in ctx.exercises:  # sphinx-exercise renders {ref} to an exercise as "Exercise N"
+            return f"Exercise {ctx.exercises[target]}"
         if target not in ctx.sections:
             raise MystError(f"{ctx.where}: {{ref}} names {target!r}, which no (label)= target defines")
         return f"*{ctx.sections[target]}*"
