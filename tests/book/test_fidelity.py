@@ -42,7 +42,6 @@ CORRECTED = {
     "early cohorts in late years receive negative weights": "they can; the weights are computed and shown",
     "red diamonds": "the truth markers are not red diamonds",
     "average of one to five provinces": "the cohorts have between two and five provinces",
-    "by the variance of its treatment dummy": "a simplification of Goodman-Bacon's weights, said as such",
 }
 
 
