@@ -607,7 +607,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {err}", file=sys.stderr)
         return 2
     except Exception as err:  # noqa: BLE001 - papermill's error carries the chapter's message
-        print(f"error: the chapter stopped: {str(err)[-3000:]}", file=sys.stderr)
+        said = f"{err.ename}: {err.evalue}" if hasattr(err, "evalue") else str(err)[-3000:]
+        print(f"error: the chapter stopped (see {Path(args.out) / 'your_panel.ipynb'}): {said}", file=sys.stderr)
         return 1
     print(f"report:   {paths['report']}\nnotebook: {paths['notebook']}")
     print(f"tables:   {paths['tables']}\nfigures:  {paths['figures']}")
