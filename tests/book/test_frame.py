@@ -35,7 +35,6 @@ import student_notebooks  # noqa: E402
 GLOSSARY_XFAIL: set[str] = {
     f"notebooks/{name}.md"
     for name in (
-        "honest_parallel_trends",
         "income_gap_mechanisms",
         "inference_few_clusters",
     )
