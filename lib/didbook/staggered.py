@@ -80,13 +80,16 @@ class StaggeredAggregate(Result):
         for ``simple`` the simple ATT; NaN where there is none, i.e. BJS ``group``). Also the last row of
         ``tidy()`` (term ``"overall"``).
     vcov : numpy.ndarray or None
-        Covariance of the rows of ``table`` when available (``dynamic``).
+        Covariance of the rows of ``table`` when available (``dynamic``, ``group``, ``calendar``).
+    df : float or None
+        Degrees of freedom of the t distribution behind the intervals, p-values and band (``G - 1``).
     """
 
     kind: str = "simple"
     vcov: np.ndarray | None = None
     band_critical_value: float = np.nan
     alpha: float = 0.05
+    df: float | None = None
 
     def tidy(self) -> pd.DataFrame:
         """``term, estimate, std_error, p_value, conf_low, conf_high`` plus the key column
@@ -184,8 +187,7 @@ class StaggeredResult(Result):
         The engine's own result object (for anything not wrapped here).
     df : float or None
         Degrees of freedom of the t distribution behind the intervals and p-values: ``G - 1``
-        with ``G`` clusters for ``"sa"`` and ``"bjs"`` (as :func:`didbook.twfe` and fixest do
-        with clustered errors); ``None`` (normal) for ``"cs"``, as the R ``did`` package.
+        with ``G`` clusters for every method (:data:`INFERENCE_RULE`; R ``did`` uses normal critical values).
     """
 
     method: str = "cs"
@@ -196,6 +198,7 @@ class StaggeredResult(Result):
     _aggregates: dict = field(default_factory=dict)
     _bjs: dict | None = None
     _cs_clusters: np.ndarray | None = None
+    _cs_boot: bool = False
 
     def tidy(self) -> pd.DataFrame:
         """Group-time ATTs: ``term, estimate, std_error, p_value, conf_low, conf_high, cohort, time``."""
@@ -370,11 +373,12 @@ def _fit_cs(d, outcome, unit, time, cohort, controls, opt, log, notes):
     _check_cs_cohorts(mp, log, opt, notes)
     se = np.asarray(mp.se_gt, dtype=float)
     clusters = None
-    if opt["cluster"] and opt["cluster"] != unit and not kw["boot"]:
+    if opt["cluster"] and opt["cluster"] != unit:
         order = influence_unit_order(d, unit, cohort)
         clusters = d.groupby(unit)[opt["cluster"]].first().loc[order].to_numpy()
-        V = cluster_vcov(np.asarray(mp.influence_func), clusters)
-        se = np.where(np.isfinite(se), np.sqrt(np.diag(V)), np.nan)
+        if not kw["boot"]:  # analytic; with the bootstrap the engine's cluster-bootstrap SEs stay
+            V = cluster_vcov(np.asarray(mp.influence_func), clusters)
+            se = np.where(np.isfinite(se), np.sqrt(np.diag(V)), np.nan)
     gt = _gt_frame(mp.groups, mp.times, mp.att_gt, se, opt["alpha"], opt["df"])
     return mp, gt, clusters
 
@@ -426,7 +430,7 @@ def _agg_cs(res: StaggeredResult, kind: str) -> StaggeredAggregate:
     ov_inf = np.asarray(a.influence_func_overall) if a.influence_func_overall is not None else None
     cl = res._cs_clusters
     ov_se = float(a.overall_se)
-    if cl is not None and ov_inf is not None:
+    if cl is not None and ov_inf is not None and not res._cs_boot:
         ov_se = float(np.sqrt(cluster_vcov(ov_inf.reshape(-1, 1), cl)[0, 0]))
     if kind == "simple":
         tb = tidy_frame(["ATT (simple)"], [a.overall_att], [ov_se], alpha=res.alpha, df=res.df)
@@ -439,8 +443,12 @@ def _agg_cs(res: StaggeredResult, kind: str) -> StaggeredAggregate:
         if inf is not None and inf.ndim == 2 and inf.shape[1] == len(keys):
             n = inf.shape[0]
             vcov = cluster_vcov(inf, cl) if cl is not None else inf.T @ inf / n / n
-            if cl is not None:
+            if cl is not None and not res._cs_boot:
                 se = np.where(np.isfinite(se), np.sqrt(np.diag(vcov)), np.nan)
+            elif cl is not None:  # bootstrap SEs by cluster; the band takes its correlation from the clusters
+                sd = np.sqrt(np.diag(vcov))
+                corr = vcov / np.outer(sd, sd)
+                vcov = corr * np.outer(se, se)
         tb = tidy_frame([f"{key}::{k}" for k in keys], a.att_by_event, se, alpha=res.alpha, df=res.df)
         tb[key] = keys
     return _aggregate(
@@ -633,7 +641,7 @@ def _aggregate(tb, info, title, kind, est, se, alpha, vcov, df=None) -> Staggere
     else:
         crit = np.nan
     agg = StaggeredAggregate(
-        table=tb, info=info, title=title, kind=kind, vcov=vcov, band_critical_value=crit, alpha=alpha
+        table=tb, info=info, title=title, kind=kind, vcov=vcov, band_critical_value=crit, alpha=alpha, df=df
     )
     agg._set_headline(tidy_frame(["overall"], [float(est)], [float(se)], alpha=alpha, df=df).iloc[0])
     return agg
@@ -737,7 +745,7 @@ def _fit_method(method, d, outcome, unit, time, cohort, controls, opt, facts, lo
         engine, gt, clusters = _fit_cs(d, outcome, unit, time, cohort, controls, opt, log, notes)
         _cs_notes(facts, opt, notes)
         title = f"Callaway-Sant'Anna group-time ATTs ({opt['est_method'].upper()}, control: {opt['control']} treated)"
-        return engine, gt, title, {"_cs_clusters": clusters}
+        return engine, gt, title, {"_cs_clusters": clusters, "_cs_boot": opt["n_draws"] > 0}
     a, alpha, cluster, df = opt["anticipation"], opt["alpha"], opt["cluster"], opt["df"]
     if method == "sa":
         engine, gt = _fit_sa(d, outcome, unit, time, cohort, controls, a, alpha, cluster, log, notes, df)

@@ -509,6 +509,25 @@ def test_cs_clusters_at_the_cluster_column(baseline):
         staggered(*args, cluster="year")
 
 
+def test_cs_bootstrap_band_takes_its_correlation_from_the_clusters(baseline):
+    """With the cluster bootstrap the dynamic aggregate keeps the bootstrap SEs, and its covariance (behind the
+    sup-t band) has those SEs on the diagonal and the province-clustered correlation off it -- not the unit-level
+    one; every aggregate carries its t degrees of freedom."""
+    d = baseline.data
+    args = (d, "income_gap", "city_id", "year", "platform_cohort")
+    ana = staggered(*args, cluster="province_id").aggregate("dynamic")
+    boot = staggered(*args, cluster="province_id", n_draws=999, seed=1).aggregate("dynamic")
+    rows = boot.table["term"] != "overall"
+    se = boot.table.loc[rows, "std_error"].to_numpy()
+    assert np.allclose(np.sqrt(np.diag(boot.vcov)), se)
+    corr = lambda v: v / np.outer(np.sqrt(np.diag(v)), np.sqrt(np.diag(v)))  # noqa: E731
+    assert np.allclose(corr(boot.vcov), corr(ana.vcov), atol=1e-12)
+    assert boot.df == ana.df == 29
+    from scipy import stats
+
+    assert boot.band_critical_value > stats.t.ppf(0.975, 29)  # simultaneous: wider than pointwise
+
+
 def test_cs_refuses_to_drop_cohorts_silently(mpdta):
     """A control that separates cohort 2004 from the never-treated: overlap fails for all its ATT(g,t)."""
     m = mpdta.copy()
