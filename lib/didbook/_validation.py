@@ -315,6 +315,7 @@ def prepare_panel(
     treatment: str | None = None,
     controls: Sequence[str] = (),
     cluster: str | None = None,
+    late_cohorts: str = "refuse",
 ):
     """Get any long panel ready for every estimator, dropping nothing silently.
 
@@ -339,12 +340,17 @@ def prepare_panel(
         Time-varying covariates.
     cluster : str, optional
         Cluster column (default: the unit).
+    late_cohorts : {"refuse", "not_yet"}
+        A cohort after the panel's last period: ``"refuse"`` (default) raises, since it is often a "never
+        treated" code such as 9999; ``"not_yet"`` treats those units as not (yet) treated within the window,
+        R ``did``'s rule, and counts them in the report (``late_units``, ``late_values``).
 
     Returns
     -------
     tuple of (pandas.DataFrame, dict)
         The prepared panel and a report: ``rows_in``, ``rows_missing`` (dropped),
-        ``units_always_treated`` (dropped), ``rows_out``.
+        ``units_always_treated`` (dropped), ``late_units`` and ``late_values`` (recoded to never treated
+        within the window, with ``late_cohorts="not_yet"``), ``rows_out``.
 
     Raises
     ------
@@ -373,6 +379,8 @@ def prepare_panel(
             )
     if not cohort and not treatment:
         raise PanelDataError("give cohort (first treated period) or treatment (0/1 column): both are empty")
+    if late_cohorts not in ("refuse", "not_yet"):
+        raise ValueError(f"late_cohorts must be 'refuse' or 'not_yet', got {late_cohorts!r}")
     for new in (COHORT_COLUMN, TREATED_COLUMN):
         if new in data.columns:
             raise PanelDataError(f"the data already have a column {new!r}; rename it")
@@ -389,6 +397,10 @@ def prepare_panel(
                 f"got dtype {g.dtype}"
             )
         g = g.astype(float).fillna(0.0)
+        late = g > d[time].max()
+        report["late_units"], report["late_values"] = int(d.loc[late, unit].nunique()), plain(sorted(g[late].unique()))
+        if late.any() and late_cohorts == "not_yet":
+            g = g.mask(late, 0.0)
     else:
         check_binary(d, treatment)
         check_absorbing(d, unit, time, treatment)
@@ -399,7 +411,11 @@ def prepare_panel(
     early = d.loc[(g > 0) & (g <= tmin), unit].unique()
     report["units_always_treated"] = int(len(early))
     d = d.loc[~d[unit].isin(early)]
-    check_cohorts(d, unit, time, COHORT_COLUMN)
+    try:
+        check_cohorts(d, unit, time, COHORT_COLUMN)
+    except PanelDataError as err:  # name the user's column, not the helper one
+        name = cohort or f"the first period with {treatment} = 1"
+        raise PanelDataError(str(err).replace(repr(COHORT_COLUMN), repr(name)).replace(COHORT_COLUMN, name)) from None
     g = d[COHORT_COLUMN]
     d[TREATED_COLUMN] = ((g > 0) & (d[time] >= g)).astype(int)
     if cohort and treatment:

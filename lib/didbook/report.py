@@ -47,7 +47,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._validation import COHORT_COLUMN, PanelDataError, as_list, plain, prepare_panel
+from ._validation import PanelDataError, as_list, prepare_panel
 from .tables import save_table
 
 __all__ = [
@@ -199,35 +199,17 @@ def prepare_your_panel(
     controls = as_list(controls)
     if weights and weights not in raw.columns:
         raise PanelDataError(f"weights={weights!r} is not a column of the data; available: {list(raw.columns)[:30]}")
-    raw, late = _late_cohorts(raw, time, cohort, unit)
     if weights:
         bad = pd.to_numeric(raw[weights], errors="coerce")
         if not pd.api.types.is_numeric_dtype(raw[weights]) or (bad.dropna() <= 0).any():
             raise PanelDataError(f"weights column {weights!r} must hold positive numbers (sampling weights)")
     used = [*controls, *([weights] if weights else [])]
-    try:
-        df, report = prepare_panel(raw, unit, time, outcome, cohort or None, treatment or None, used, cluster)
-    except PanelDataError as err:
-        name = cohort or f"the first period with {treatment} = 1"
-        raise PanelDataError(str(err).replace(repr(COHORT_COLUMN), repr(name)).replace(COHORT_COLUMN, name)) from None
-    report.update(late)
+    df, report = prepare_panel(
+        raw, unit, time, outcome, cohort or None, treatment or None, used, cluster, late_cohorts="not_yet"
+    )
+    report.setdefault("late_units", 0)
+    report.setdefault("late_values", [])
     return df, report
-
-
-def _late_cohorts(raw: pd.DataFrame, time: str, cohort: str | None, unit: str) -> tuple[pd.DataFrame, dict]:
-    out = {"late_units": 0, "late_values": []}
-    if not cohort or cohort not in raw.columns or time not in raw.columns:
-        return raw, out
-    if not pd.api.types.is_numeric_dtype(raw[cohort]) or not pd.api.types.is_numeric_dtype(raw[time]):
-        return raw, out  # prepare_panel refuses these with a message naming the column
-    late = raw[cohort] > raw[time].max()
-    if late.any():
-        out = {
-            "late_units": int(raw.loc[late, unit].nunique()),
-            "late_values": plain(sorted(raw.loc[late, cohort].unique())),
-        }
-        raw = raw.assign(**{cohort: raw[cohort].mask(late, 0)})
-    return raw, out
 
 
 # ---- event studies in the chapter's window ------------------------------------------------------------------------

@@ -361,3 +361,19 @@ def test_odd_column_names_in_placebo_bootstrap_psm():
         p = didbook.placebo_test(df, "y", "d", "id", "yr", n_draws=20, progress=False, seed=1)
         q = didbook.placebo_test(odd, "gap.", "1 treated", "county name", "年份", n_draws=20, progress=False, seed=1)
         assert q.estimate == pytest.approx(p.estimate, abs=1e-10)
+
+
+def test_prepare_panel_late_cohorts_refused_in_the_users_names_or_not_yet_treated():
+    """A cohort after the last period: refused by default with a message naming the user's column (not the
+    helper column), or -- late_cohorts="not_yet", R did's rule -- those units are not yet treated in the window,
+    counted in the report."""
+    df = make_panel(units=12, periods=6, start=2001, unit_cohorts=[2003] * 4 + [2009] * 4 + [0] * 4)
+    df = df.rename(columns={"cohort": "adopt year"})
+    with pytest.raises(PanelDataError, match="have adopt year after the last period") as err:
+        didbook.prepare_panel(df, "id", "yr", "y", cohort="adopt year")
+    assert "didbook_cohort" not in str(err.value)
+    out, report = didbook.prepare_panel(df, "id", "yr", "y", cohort="adopt year", late_cohorts="not_yet")
+    assert report["late_units"] == 4 and report["late_values"] == [2009]
+    assert set(out.loc[out["adopt year"] == 2009, "didbook_cohort"]) == {0.0}
+    with pytest.raises(ValueError, match="late_cohorts"):
+        didbook.prepare_panel(df, "id", "yr", "y", cohort="adopt year", late_cohorts="drop")
