@@ -307,8 +307,9 @@ IDENTIFICATION: list[dict[str, str]] = [
         f"({ENTRE_PER_EFFICIENCY:.4g} entities per point) and each entity lowers the gap by {GAP_PER_ENTRE:.4g} pp "
         "through rural wage and operating income, for every city-year; the direct effect is the other "
         f"{1 - MEDIATED_SHARE:.1f}; no mediator-outcome confounding; the gap's parallel trends as in baseline",
-        "recovers": "total: BJS with log_gdp_pc; each step: BJS without controls; direct effect: BJS with "
-        "controls=['log_gdp_pc', 'entrepreneurship'], province clusters; indirect = total - direct",
+        "recovers": "total: BJS with log_gdp_pc (interval conservative); each step: BJS without controls (interval "
+        "conservative); direct effect: BJS with controls=['log_gdp_pc', 'entrepreneurship'], province clusters; "
+        "indirect = total - direct",
         "misses": "TWFE with log_gdp_pc and entrepreneurship: the direct effect towards 0",
         "why": "the mediator's untreated variation is causal and unconfounded, so step 3 learns its true coefficient",
     },
@@ -319,8 +320,8 @@ IDENTIFICATION: list[dict[str, str]] = [
         "assumption": "parallel trends conditional on log_gdp_pc; every province launches 2015-2020: no never-treated "
         "units, and none untreated from 2020",
         "recovers": "the ATT over treated city-years before the last launch (event times 0-4 = last minus first "
-        "launch year minus 1): BJS with log_gdp_pc, province clusters (not-yet-treated comparisons; the 2020-2022 "
-        "cells are NaN and dropped, with a note)",
+        "launch year minus 1): BJS with log_gdp_pc, province clusters (interval conservative; not-yet-treated "
+        "comparisons; the 2020-2022 cells are NaN and dropped, with a note)",
         "misses": "TWFE with log_gdp_pc: towards 0 (already-treated provinces as controls). The ATT over all treated "
         "city-years and every event time beyond 4: not identified (the estimators return event times 0-4 only)",
         "why": "from 2020 no province is untreated: nothing to compare the later years with",
