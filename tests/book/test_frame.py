@@ -36,7 +36,6 @@ GLOSSARY_XFAIL: set[str] = {
     f"notebooks/{name}.md"
     for name in (
         "income_gap_mechanisms",
-        "inference_few_clusters",
     )
 }
 # Abbreviations that count as uses of a glossary term.

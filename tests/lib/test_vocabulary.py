@@ -143,7 +143,6 @@ CHAPTERS = sorted((LIB.parents[1] / "notebooks").glob("*.md"))
 #: ``didbook.fast`` and ``didbook.simulate.PT_VIOLATION_GAP_SLOPE``; the test fails when a listed
 #: line is gone (then delete its entry).
 CHAPTER_ALLOWED = {
-    "inference_few_clusters.md": {"from didbook import _batched", "didbook._batched"},
     "policy_implications.md": {"didbook.simulate._config"},
 }
 
