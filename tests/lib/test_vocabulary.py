@@ -142,9 +142,7 @@ CHAPTERS = sorted((LIB.parents[1] / "notebooks").glob("*.md"))
 #: TEMPORARY: chapter lines still using retired private names, until their owners switch to
 #: ``didbook.fast`` and ``didbook.simulate.PT_VIOLATION_GAP_SLOPE``; the test fails when a listed
 #: line is gone (then delete its entry).
-CHAPTER_ALLOWED = {
-    "policy_implications.md": {"didbook.simulate._config"},
-}
+CHAPTER_ALLOWED: dict[str, set[str]] = {}  # no chapter uses a private name
 
 
 def _module_path(path: Path, node: ast.ImportFrom) -> Path | None:
