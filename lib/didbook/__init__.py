@@ -13,7 +13,9 @@ Data
 Estimation and inference
     :func:`twfe`, :func:`regression_table`, :func:`event_study`, :func:`staggered`,
     :func:`bacon_decomposition`, :func:`placebo_test`, :func:`wild_cluster_bootstrap`, :func:`monte_carlo`,
-    :func:`psm_did`, :func:`honest_sensitivity`.
+    :func:`psm_did`, :func:`honest_sensitivity`; with few treated clusters :func:`cr2_test` (CR2 with
+    Imbens-Kolesar df, or CR3), :func:`randomization_t_test` (studentized randomization inference) and
+    :func:`conley_taber`.
 Beyond the papers' toolkit
     :func:`etwfe`, :func:`two_stage`, :func:`stacked`, :func:`lp_did` (staggered adoption),
     :func:`dcdh` and :func:`twfe_weights` (treatments that switch on and off; TWFE's weights),
@@ -36,6 +38,14 @@ from .datasets import Dataset, list_datasets, load_dataset, load_example_panel
 from .dcdh import DcdhResult, TwfeWeights, dcdh, twfe_weights
 from .etwfe import EtwfeResult, etwfe
 from .event_study import EventStudyResult, WaldTest, event_study
+from .few_clusters import (
+    ConleyTaberResult,
+    RandomizationTResult,
+    SmallSampleResult,
+    conley_taber,
+    cr2_test,
+    randomization_t_test,
+)
 from .heterogeneity import GapTestResult, permutation_gap_test
 from .honest import HonestResult, honest_sensitivity
 from .indices import (
@@ -111,6 +121,13 @@ __all__ = [
     "MonteCarloResult",
     "wild_cluster_bootstrap",
     "BootstrapResult",
+    # few treated clusters (issue 22)
+    "cr2_test",
+    "SmallSampleResult",
+    "randomization_t_test",
+    "RandomizationTResult",
+    "conley_taber",
+    "ConleyTaberResult",
     "staggered",
     "StaggeredResult",
     "StaggeredAggregate",

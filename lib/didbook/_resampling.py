@@ -29,6 +29,10 @@ __all__ = [
     "cohort_of_units",
     "cluster_cohorts",
     "draw_cohorts",
+    "n_distinct_assignments",
+    "distinct_assignments",
+    "cluster_t_stats",
+    "sparse_indicator",
 ]
 
 WEBB = np.concatenate([-np.sqrt(np.array([3, 2, 1]) / 2), np.sqrt(np.array([1, 2, 3]) / 2)])
@@ -160,3 +164,70 @@ def draw_cohorts(rng: np.random.Generator, cohort: np.ndarray, kind: str, n: int
     cohorts = np.full((n, len(cohort)), np.inf)
     cohorts[:, ever] = rng.integers(1, n_t, size=(n, int(ever.sum())))
     return cohorts
+
+
+# ----------------------------------------------------------------- studentized randomization inference
+
+
+def n_distinct_assignments(values: np.ndarray) -> int:
+    """Number of distinct orderings of ``values`` (a multinomial coefficient; ``inf`` counts as a value)."""
+    from math import factorial, prod
+
+    _, counts = np.unique(np.where(np.isfinite(values), values, -1.0), return_counts=True)
+    return factorial(len(values)) // prod(factorial(int(c)) for c in counts)
+
+
+def distinct_assignments(values: np.ndarray) -> np.ndarray:
+    """Every distinct ordering of the multiset ``values``, one per row (the observed order first).
+
+    For the assignment of adoption periods to clusters in randomization inference: with one
+    treated cohort this is every choice of which clusters are treated. Call only when
+    :func:`n_distinct_assignments` is small enough to hold.
+    """
+    values = np.asarray(values, dtype=float)
+    keys, inverse = np.unique(np.where(np.isfinite(values), values, -1.0), return_inverse=True)
+    labels = np.where(keys == -1.0, np.inf, keys)  # adoption codes are >= 0; -1 stands for never (inf)
+    counts = np.bincount(inverse, minlength=len(keys))
+    out, cur = [], []
+
+    def rec(left: int) -> None:
+        if left == 0:
+            out.append(list(cur))
+            return
+        for k in range(len(keys)):
+            if counts[k]:
+                counts[k] -= 1
+                cur.append(k)
+                rec(left - 1)
+                cur.pop()
+                counts[k] += 1
+
+    rec(len(values))
+    codes = np.array(out, dtype=int)
+    first = np.flatnonzero((codes == inverse).all(axis=1))[0]
+    codes = np.concatenate([codes[[first]], np.delete(codes, first, axis=0)])
+    return labels[codes]
+
+
+def cluster_t_stats(Dt: np.ndarray, yt: np.ndarray, cl: np.ndarray, G: int) -> tuple[np.ndarray, np.ndarray]:
+    """Coefficients and cluster-robust (CRV1 without its constant factor) t statistics, one per column of ``Dt``.
+
+    ``Dt`` (N x R) are residualized treatments (``M d``) and ``yt`` the residualized outcome, so
+    ``beta_r = d_r'y / d_r'd_r`` and the cluster scores are ``sum_{i in g} d_ri (y_i - beta_r d_ri)``.
+    The factor ``G/(G-1) (N-1)/(N-K)`` is the same for every column and is left out: it cancels in
+    a randomization p-value.
+    """
+    dd = np.einsum("ij,ij->j", Dt, Dt)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        beta = (Dt.T @ yt) / dd
+        H = sparse_indicator(cl, G)  # G x N
+        scores = H @ (Dt * yt[:, None]) - (H @ (Dt * Dt)) * beta[None, :]
+        se = np.sqrt(np.einsum("gj,gj->j", scores, scores)) / dd
+        return beta, beta / se
+
+
+def sparse_indicator(cl: np.ndarray, G: int):
+    """The G x N 0/1 matrix of cluster membership (sparse)."""
+    from scipy import sparse
+
+    return sparse.csr_matrix((np.ones(len(cl)), (cl, np.arange(len(cl)))), shape=(G, len(cl)))

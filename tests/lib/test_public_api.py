@@ -33,6 +33,10 @@ ISSUE_API = [
     "continuous_did",
     "synthetic_did",
     "synthetic_control",
+    # issue 22, point 4: few treated clusters
+    "cr2_test",
+    "randomization_t_test",
+    "conley_taber",
 ]
 
 

@@ -29,6 +29,7 @@ __all__ = [
     "collinear_vars",
     "residual_df",
     "tidy",
+    "cluster_jackknife_vcov",
 ]
 
 
@@ -117,3 +118,17 @@ def tidy(model) -> pd.DataFrame:
         },
         index=[str(i) for i in tb.index],
     )
+
+
+def cluster_jackknife_vcov(formula: str, data: pd.DataFrame, cluster: str) -> pd.DataFrame:
+    """pyfixest's CRV3 (leave-one-cluster-out jackknife) covariance with no small-sample factor.
+
+    ``pyfixest.feols(..., vcov={"CRV3": cluster}, ssc=ssc(k_adj=False, G_adj=False))`` refits the model
+    once without each cluster and returns ``sum_g (beta_-g - beta)(beta_-g - beta)'``, centred at the
+    full-sample estimate; the caller applies its own factor (e.g. ``(G - 1) / G``, MacKinnon, Nielsen
+    and Webb 2023). Labelled by coefficient, like :func:`vcov_matrix`.
+    """
+    import pyfixest as pf
+
+    model = feols(formula, data, vcov={"CRV3": cluster}, ssc=pf.ssc(k_adj=False, G_adj=False))
+    return vcov_matrix(model)
