@@ -13,7 +13,10 @@ How, and why this way (fast and honest):
    didbook stays inactive, and the test asserts that ``didbook`` is imported from the fresh
    environment;
 4. run a chapter-like script from a directory outside the repository: simulate a panel, read the
-   codebook and the example panel (package data), fit TWFE.
+   codebook and the example panel (package data), fit TWFE;
+5. run a real chapter (``did_real_data``, generated from its source like ``make notebooks`` does) with
+   papermill and the fresh environment's Python as the kernel, from that directory, and check the kernel
+   imported the installed ``didbook``.
 
 A missing package-data file, a path computed from the source tree or a module left out of the
 wheel fails step 4.
@@ -55,8 +58,10 @@ print(json.dumps({
 """
 
 
-@pytest.mark.slow
-def test_non_editable_install_runs_a_chapter_like_script(tmp_path):
+@pytest.fixture(scope="module")
+def fresh_env(tmp_path_factory) -> tuple[Path, Path]:
+    """(python of a fresh venv with the didbook wheel installed non-editable, a work directory elsewhere)."""
+    tmp_path = tmp_path_factory.mktemp("packaging")
     src = tmp_path / "sdist"
     src.mkdir()
     for name in ("pyproject.toml", "README.md"):
@@ -80,6 +85,13 @@ def test_non_editable_install_runs_a_chapter_like_script(tmp_path):
 
     work = tmp_path / "elsewhere"
     work.mkdir()
+    return py, work
+
+
+@pytest.mark.slow
+def test_non_editable_install_runs_a_chapter_like_script(fresh_env):
+    py, work = fresh_env
+    env_dir = py.parents[1]
     out = subprocess.run([str(py), "-c", SCRIPT], cwd=work, capture_output=True, text=True)
     assert out.returncode == 0, out.stderr[-3000:]
     res = json.loads(out.stdout.strip().splitlines()[-1])
@@ -98,3 +110,27 @@ def test_non_editable_install_runs_a_chapter_like_script(tmp_path):
     assert res["estimate"] == pytest.approx(ref.estimate, abs=1e-10) and res["n_obs"] == ref.nobs
     assert res["example_estimate"] == pytest.approx(-0.5, abs=0.15)  # the example's known effect
     assert res["book"]
+
+
+@pytest.mark.slow
+def test_non_editable_install_runs_a_real_chapter(fresh_env):
+    import os
+
+    import chapters
+    import nbformat
+
+    py, work = fresh_env
+    nb = chapters.generate(REPO / "notebooks" / "did_real_data.md")
+    probe = nbformat.v4.new_code_cell("import didbook\nprint('DIDBOOK_FILE', didbook.__file__)")
+    nb.cells.insert(0, probe)
+    nbformat.write(nb, work / "chapter.ipynb")
+    env = {**os.environ, "PATH": f"{py.parent}{os.pathsep}{os.environ['PATH']}", "MPLBACKEND": "agg"}
+    run = [str(py), "-m", "papermill", "chapter.ipynb", "out.ipynb", "-k", "python3", "--no-progress-bar"]
+    out = subprocess.run(run, cwd=work, env=env, capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-3000:]
+    done = nbformat.read(work / "out.ipynb", as_version=4)
+    printed = "".join(o.get("text", "") for o in done.cells[0].outputs)
+    installed = Path(printed.split("DIDBOOK_FILE", 1)[1].strip())
+    assert installed.resolve().is_relative_to(py.parents[1].resolve()), installed  # the installed copy ran
+    errors = [o for c in done.cells for o in c.get("outputs", []) if o.output_type == "error"]
+    assert not errors and len(done.cells) == len(nb.cells)
