@@ -25,9 +25,16 @@ error; ``tests/lib/test_fast.py`` checks agreement to 1e-8 against :func:`didboo
     auxiliary residuals and the exact imputation weights ``v = -A0 (A0'A0)^-1 A1' w``.
 ``staggered(method="cs")``
     Callaway and Sant'Anna without covariates (never- or not-yet-treated comparison units,
-    varying base period), ``simple`` aggregation as ``moderndid.aggte``: cohort-size weights,
-    analytic influence-function standard error ``sqrt(mean(psi^2) / n)`` including the
-    estimation effect of the weights, t(G - 1) intervals (G = units, the library's rule). Balanced panels only.
+    varying base period), ``simple`` or ``dynamic`` aggregation as ``moderndid.aggte``:
+    cohort-size weights, analytic influence-function standard error ``sqrt(mean(psi^2) / n)``
+    including the estimation effect of the weights; with ``cluster`` (e.g. the province) the unit
+    influence functions are summed by cluster, ``sqrt(sum_c S_c^2) / n``, as
+    :func:`didbook.staggered` (``adapters.moderndid.cluster_vcov``). t(G - 1) intervals (G =
+    clusters, the library's rule). Balanced panels only.
+
+``staggered`` returns the headline of ``aggregate("simple")`` (default) or of
+``aggregate("dynamic")`` (the average over event times >= 0) for every method; ``"bjs"`` takes
+``leave_out`` as the library (the own cluster left out of the auxiliary cell means, default).
 
 ``wild_bootstrap_pvalues``
     WCR wild cluster bootstrap p-values (:func:`didbook.wild_cluster_bootstrap` with
@@ -278,7 +285,7 @@ def _cohorts(data: pd.DataFrame, cohort: str, lay: _Layout) -> np.ndarray:
     return g
 
 
-def _sa(data, Y, g, lay, time_vals, controls, cluster, unit, alpha, anticipation) -> BatchFit:
+def _sa(data, Y, g, lay, time_vals, controls, cluster, unit, alpha, anticipation, aggregation) -> BatchFit:
     if not (g == 0).any():
         raise NotBatchable("Sun-Abraham without never-treated units (last cohort as control) is not batched")
     rel = np.where(g > 0, time_vals - g, np.nan)
@@ -288,11 +295,15 @@ def _sa(data, Y, g, lay, time_vals, controls, cluster, unit, alpha, anticipation
     D = np.column_stack(cols)
     Xc = _controls_matrix(data, controls)
     X = np.column_stack([D, Xc])
-    # weights: share of each cohort x relative-time cell among the treated post-treatment rows
     n_cell = D.sum(axis=0)
     post = np.array([e >= 0 for _, e in cells])
     c = np.zeros(X.shape[1])
-    c[: len(cells)] = np.where(post, n_cell, 0.0) / n_cell[post].sum()
+    if aggregation == "simple":  # share of each cohort x relative-time cell among the treated post-treatment rows
+        c[: len(cells)] = np.where(post, n_cell, 0.0) / n_cell[post].sum()
+    else:  # dynamic: mean over e >= 0 of the event-time effects, each the cell-size weighted mean over cohorts
+        rel_c = np.array([e for _, e in cells])
+        n_e = {e: n_cell[rel_c == e].sum() for e in np.unique(rel_c[post])}
+        c[: len(cells)] = [n_cell[k] / n_e[e] / len(n_e) if e >= 0 else 0.0 for k, e in enumerate(rel_c)]
     cl, n_g = _cluster(data, cluster, unit)
     Q = _fe_basis(lay.u, lay.n_u, lay.t, lay.n_t)
     est, meat = _clustered_linear(Q, X, Y, c, _cluster_matrix(cl, n_g))
@@ -300,7 +311,7 @@ def _sa(data, Y, g, lay, time_vals, controls, cluster, unit, alpha, anticipation
     return BatchFit.from_se(est, np.sqrt(scale * meat), df=n_g - 1, alpha=alpha)  # t(G-1), as staggered()
 
 
-def _bjs(data, Y, g, lay, time_vals, controls, cluster, unit, alpha, anticipation) -> BatchFit:
+def _bjs(data, Y, g, lay, time_vals, controls, cluster, unit, alpha, anticipation, aggregation, leave_out) -> BatchFit:
     treated = (g > 0) & (time_vals >= g - anticipation)
     om0, om1 = ~treated, treated
     Xc = _controls_matrix(data, controls)
@@ -320,7 +331,12 @@ def _bjs(data, Y, g, lay, time_vals, controls, cluster, unit, alpha, anticipatio
     coef = q0.T @ Y0  # (p, R)
     tau = Y1 - P1 @ coef
     n1 = int(om1.sum())
-    w = np.full(n1, 1.0 / n1)
+    rel1 = (time_vals - g)[om1]
+    if aggregation == "simple":  # every treated observation equally
+        w = np.full(n1, 1.0 / n1)
+    else:  # dynamic: mean over event times e >= 0 of the mean imputed effect at e
+        keys, inv, cnt = np.unique(rel1, return_inverse=True, return_counts=True)
+        w = 1.0 / cnt[inv] / len(keys)
     est = w @ tau
     eps0 = Y0 - q0 @ coef
     v0 = -(q0 @ (P1.T @ w))
@@ -328,10 +344,11 @@ def _bjs(data, Y, g, lay, time_vals, controls, cluster, unit, alpha, anticipatio
     # (BJS 2024 App. A.9; the same function as didbook.staggered, see didbook._bjs)
     from ._bjs import aux_residuals
 
-    rel1 = (time_vals - g)[om1]
+    # w is constant within each cohort x event-time cell, so the w^2-weighted cell means are plain
+    # means and one set of auxiliary residuals serves every target (as the per-key ones of the library)
     cell = pd.factorize(pd.Series(list(zip(g[om1], rel1))), sort=False)[0]
     cl, n_g = _cluster(data, cluster, unit)
-    eps1 = aux_residuals(tau, w, cell, cl[om1], leave_out=True)[0]
+    eps1 = aux_residuals(tau, w, cell, cl[om1], leave_out=leave_out)[0]
     Cm = _cluster_matrix(cl[om0], n_g)
     Cm1 = _cluster_matrix(cl[om1], n_g)
     psi = Cm @ (v0[:, None] * eps0) + Cm1 @ (w[:, None] * eps1)
@@ -339,7 +356,24 @@ def _bjs(data, Y, g, lay, time_vals, controls, cluster, unit, alpha, anticipatio
     return BatchFit.from_se(est, se, df=n_g - 1, alpha=alpha)  # t(G-1), as staggered()
 
 
-def _cs(data, Y, g, lay, control, alpha, anticipation) -> BatchFit:
+def _unit_clusters(data: pd.DataFrame, cluster: str | None, unit: str, lay: _Layout) -> tuple[np.ndarray | None, int]:
+    """Cluster code of every unit (index = unit code) and the number of clusters; ``None`` = the unit."""
+    if cluster in (None, unit):
+        return None, lay.n_u
+    cl, n_g = _cluster(data, cluster, unit)
+    if not _nested(lay.u, cl):
+        raise ValueError(f"cluster column {cluster!r} varies within unit (clusters must contain whole units)")
+    cu = np.zeros(lay.n_u, dtype=int)
+    cu[lay.u] = cl
+    return cu, n_g
+
+
+def _cs(data, Y, g, lay, control, alpha, anticipation, cu=None, n_g=None, aggregation="simple") -> BatchFit:
+    """Callaway-Sant'Anna ``simple`` or ``dynamic`` overall ATT with the influence-function SE.
+
+    ``cu``: cluster code of every unit (``None``: the unit is the cluster). The unit influence
+    functions are summed by cluster, ``se = sqrt(sum_c S_c^2) / N`` (``adapters.moderndid.cluster_vcov``).
+    """
     if not lay.balanced:
         raise NotBatchable("Callaway-Sant'Anna needs a balanced panel")
     n_u, n_t, R = lay.n_u, lay.n_t, Y.shape[1]
@@ -353,7 +387,7 @@ def _cs(data, Y, g, lay, control, alpha, anticipation) -> BatchFit:
         raise NotBatchable("no never-treated units")
     N = n_u
     pg = {c: np.mean(gu == c) for c in cohorts}
-    cells = []  # (cohort, att (R,), treated idx, control idx, dY)
+    cells = []  # (cohort, event time, att (R,), treated idx, control idx, dY)
     for c in cohorts:
         pre = np.where(periods < c - anticipation)[0]
         if len(pre) == 0:
@@ -370,25 +404,39 @@ def _cs(data, Y, g, lay, control, alpha, anticipation) -> BatchFit:
             if not co.any():
                 raise NotBatchable(f"no comparison units for ATT({c:g},{periods[ti]:g})")
             dY = W[:, ti, :] - W[:, b, :]
-            cells.append((c, dY[tr].mean(axis=0) - dY[co].mean(axis=0), tr, co, dY))
+            cells.append((c, periods[ti] - c, dY[tr].mean(axis=0) - dY[co].mean(axis=0), tr, co, dY))
+    att = np.array([a for _, _, a, *_ in cells])  # (K, R)
     pgk = np.array([pg[c] for c, *_ in cells])
-    sum_pg = pgk.sum()
-    wk = pgk / sum_pg
-    att = np.array([a for _, a, *_ in cells])  # (K, R)
-    est = wk @ att
+    rel = np.array([e for _, e, *_ in cells])
+    # targets: groups of cells, each averaged with cohort-size weights, then combined with weights comb
+    # (simple: one group, every post cell; dynamic: one group per event time e >= 0, their mean, as aggte)
+    groups = [np.arange(len(cells))] if aggregation == "simple" else [np.where(rel == e)[0] for e in np.unique(rel)]
+    comb = np.full(len(groups), 1.0 / len(groups))
+    wk = np.zeros(len(cells))  # overall weight of each cell
+    est = np.zeros(R)
     psi = np.zeros((n_u, R))
-    for k, (_c, _, tr, co, dY) in enumerate(cells):
+    for j, K in enumerate(groups):
+        w = pgk[K] / pgk[K].sum()
+        wk[K] = comb[j] * w
+        est += comb[j] * (w @ att[K])
+        # estimation effect of the cohort-size weights (moderndid _compute_weight_inf_func)
+        sum_pg = pgk[K].sum()
+        ind = np.column_stack([(gu == cells[k][0]).astype(float) - pgk[k] for k in K])  # (N, |K|)
+        wif = ind / sum_pg - np.outer(ind.sum(axis=1) / sum_pg**2, pgk[K])
+        psi += comb[j] * (wif @ att[K])
+    for k, (_c, _e, _, tr, co, dY) in enumerate(cells):
         n1, n0 = tr.sum(), co.sum()
         m1, m0 = dY[tr].mean(axis=0), dY[co].mean(axis=0)
         psi[tr] += wk[k] * N / n1 * (dY[tr] - m1)
         psi[co] -= wk[k] * N / n0 * (dY[co] - m0)
-    # estimation effect of the cohort-size weights (moderndid _compute_weight_inf_func)
-    ind = np.column_stack([(gu == c).astype(float) - pg[c] for c, *_ in cells])  # (N, K)
-    wif = ind / sum_pg - np.outer(ind.sum(axis=1) / sum_pg**2, pgk)
-    psi += wif @ att
-    se = np.sqrt(np.mean(psi**2, axis=0) / N)
-    se = np.where(se <= np.sqrt(np.finfo(float).eps) * 10, np.nan, se)
-    return BatchFit.from_se(est, se, df=n_u - 1, alpha=alpha)  # t(G - 1), G = units: the library's rule
+    if cu is None:  # the engine's own SE: sqrt(mean(psi^2) / n), NaN at numerical zero
+        se = np.sqrt(np.mean(psi**2, axis=0) / N)
+        se = np.where(se <= np.sqrt(np.finfo(float).eps) * 10, np.nan, se)
+        return BatchFit.from_se(est, se, df=n_u - 1, alpha=alpha)  # t(G - 1), G = units: the library's rule
+    S = np.zeros((n_g, R))
+    np.add.at(S, cu, psi)
+    se = np.sqrt(np.einsum("gr,gr->r", S, S)) / N  # staggered(): cluster_vcov of the influence function
+    return BatchFit.from_se(est, se, df=n_g - 1, alpha=alpha)  # t(G - 1), G = clusters
 
 
 def staggered(
@@ -405,8 +453,10 @@ def staggered(
     est_method: str = "dr",
     anticipation: int = 0,
     alpha: float = 0.05,
+    aggregation: str = "simple",
+    leave_out: bool = True,
 ) -> BatchFit:
-    """:func:`didbook.staggered` with the ``simple`` aggregation for every column of ``Y``.
+    """The headline of :func:`didbook.staggered` ``.aggregate(aggregation)`` for every column of ``Y``.
 
     Parameters
     ----------
@@ -423,7 +473,8 @@ def staggered(
     controls : sequence of str
         Controls (``"sa"``/``"bjs"`` only; ``"cs"`` with covariates is not batched).
     cluster : str, optional
-        Cluster column (default the unit; ``"cs"`` supports only the unit).
+        Cluster column (default the unit; constant within unit). ``"cs"`` sums the unit influence
+        functions by cluster, as :func:`didbook.staggered` does for its analytic SEs.
     control : {"never", "notyet"}
         Comparison group of ``"cs"``.
     est_method : {"dr", "ipw", "reg"}
@@ -431,7 +482,14 @@ def staggered(
     anticipation : int
         Periods of anticipation.
     alpha : float
-        1 - confidence level (normal intervals, as the library).
+        1 - confidence level (t(G - 1) intervals, as the library).
+    aggregation : {"simple", "dynamic"}
+        The headline of that aggregation: ``"simple"`` the simple ATT, ``"dynamic"`` the average
+        of the event-time effects over event times >= 0 (the overall row of
+        ``aggregate("dynamic")``).
+    leave_out : bool
+        ``"bjs"``: leave the observation's own cluster out of the auxiliary cell means of the
+        variance (default, as :func:`didbook.staggered`); ``False`` = R ``didimputation``'s variance.
 
     Returns
     -------
@@ -444,6 +502,10 @@ def staggered(
     """
     if method not in ("cs", "sa", "bjs"):
         raise ValueError(f"method must be 'cs', 'sa' or 'bjs', got {method!r}")
+    if aggregation not in ("simple", "dynamic"):
+        if aggregation in ("group", "calendar"):
+            raise NotBatchable(f"aggregation {aggregation!r} is not batched (simple and dynamic only)")
+        raise ValueError(f"aggregation must be 'simple' or 'dynamic', got {aggregation!r}")
     lay = _layout(data, unit, time)
     Y = _as_matrix(Y, len(data))
     g = _cohorts(data, cohort, lay)
@@ -451,16 +513,15 @@ def staggered(
     if method == "cs":
         if controls:
             raise NotBatchable("Callaway-Sant'Anna with covariates is not batched")
-        if cluster not in (None, unit):
-            raise NotBatchable("Callaway-Sant'Anna clusters above the unit only with the bootstrap")
-        return _cs(data, Y, g, lay, control, alpha, anticipation)
+        cu, n_g = _unit_clusters(data, cluster, unit, lay)
+        return _cs(data, Y, g, lay, control, alpha, anticipation, cu, n_g, aggregation)
     if method == "sa":
         if anticipation:
             raise NotBatchable("Sun-Abraham with anticipation is not batched")
-        return _sa(data, Y, g, lay, tv, controls, cluster, unit, alpha, anticipation)
+        return _sa(data, Y, g, lay, tv, controls, cluster, unit, alpha, anticipation, aggregation)
     if anticipation:
         raise NotBatchable("BJS with anticipation is not batched")
-    return _bjs(data, Y, g, lay, tv, controls, cluster, unit, alpha, anticipation)
+    return _bjs(data, Y, g, lay, tv, controls, cluster, unit, alpha, anticipation, aggregation, bool(leave_out))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -13,9 +13,10 @@ Three designs
     ``design_seed=seed`` and only the outcome noise is re-drawn, through
     :func:`didbook.simulate.outcome_draws`. Every supported estimator is then a fixed linear map of
     the outcome vector, so all draws are fitted at once by the batched fast path
-    (:mod:`didbook.fast`; it agrees with the per-draw library fits to 1e-8). Specifications it
-    does not cover (Callaway-Sant'Anna with covariates, ``dynamic`` aggregation, ...) fall back
-    to per-draw library fits, and ``result.info`` says which.
+    (:mod:`didbook.fast`; it agrees with the per-draw library fits to 1e-8), ``simple`` and
+    ``dynamic`` aggregations, any cluster column, BJS with or without the leave-out.
+    Specifications it does not cover (Callaway-Sant'Anna with covariates, unbalanced panels for
+    Callaway-Sant'Anna, ...) fall back to per-draw library fits, and ``result.info`` says which.
     ``"assignment"``: the outcomes are fixed at the untreated potential outcome
     ``panel.untreated(outcome, treatment)`` (so the true effect is 0) and the adoption periods
     are permuted across units -- or across the spec's clusters with ``"reassign": "cluster"`` --
@@ -57,6 +58,7 @@ SPEC_KEYS = (
     "aggregation",
     "control_group",
     "est_method",
+    "leave_out",
     "reassign",
 )
 DRAW_COLUMNS = ["draw", "estimator", "estimate", "std_error", "conf_low", "conf_high", "p_value", "truth"]
@@ -241,11 +243,12 @@ def _validate(estimators: Mapping, design: str) -> dict:
                 raise ValueError(f"estimator {label!r}: est_method is a key of method='cs' only")
             if s["est_method"] not in ("dr", "ipw", "reg"):
                 raise ValueError(f"estimator {label!r}: est_method={s['est_method']!r}; allowed: ['dr', 'ipw', 'reg']")
-        if s["method"] == "cs" and s["cluster"] != UNIT:
-            raise ValueError(
-                f"estimator {label!r}: method='cs' clusters by the unit ({UNIT!r}) only (analytic SEs); "
-                f"got cluster={s['cluster']!r}"
-            )
+        if "leave_out" in s:
+            if s["method"] != "bjs":
+                raise ValueError(f"estimator {label!r}: leave_out is a key of method='bjs' only")
+            if not isinstance(s["leave_out"], (bool, np.bool_)):
+                raise ValueError(f"estimator {label!r}: leave_out={s['leave_out']!r}; allowed: [True, False]")
+            s["leave_out"] = bool(s["leave_out"])
         if "reassign" in s:
             if design != "assignment":
                 raise ValueError(f"estimator {label!r}: 'reassign' is a key of design='assignment' only")
@@ -277,6 +280,8 @@ def _fit_library(
     kw = dict(method=spec["method"], cluster=spec["cluster"], controls=spec["controls"])
     if spec["method"] == "cs":
         kw.update(control=spec.get("control_group", "never"), est_method=spec.get("est_method", "dr"))
+    if spec["method"] == "bjs":
+        kw.update(leave_out=spec.get("leave_out", True))
     res = staggered(data, outcome, UNIT, TIME, ccol, **kw)
     # the headline of an aggregation is its overall summary (dynamic: the average over event times >= 0)
     return _headline(res.aggregate(spec["aggregation"]))
@@ -403,8 +408,6 @@ def _outcome_draws(treatment, outcome, seeds, *, design_seed, scenario, switches
 
 
 def _batched_fit(data: pd.DataFrame, Y: np.ndarray, spec: dict) -> batched.BatchFit:
-    if spec["aggregation"] != "simple":
-        raise batched.NotBatchable(f"aggregation {spec['aggregation']!r} is not batched (simple only)")
     dcol, ccol = _treatments()[spec["treatment"]]
     if spec["method"] == "twfe":
         return batched.twfe(data, Y, dcol, unit=UNIT, time=TIME, controls=spec["controls"], cluster=spec["cluster"])
@@ -419,6 +422,8 @@ def _batched_fit(data: pd.DataFrame, Y: np.ndarray, spec: dict) -> batched.Batch
         cluster=spec["cluster"],
         control=spec.get("control_group", "never"),
         est_method=spec.get("est_method", "dr"),
+        aggregation=spec["aggregation"],
+        leave_out=spec.get("leave_out", True),
     )
 
 
@@ -454,10 +459,11 @@ def monte_carlo(
         ``"bjs"``), ``treatment`` (``"platform"``, ``"dg"``, ``"smart_city"``: mapped to the
         panel's columns by :data:`didbook.simulate.TREATMENTS`), ``outcome`` (a panel column);
         optional ``controls`` (list, default ``[]``), ``cluster`` (default the unit
-        ``"city_id"``; ``"cs"`` supports only the unit), ``aggregation`` (``"simple"``, default,
-        or ``"dynamic"``: the average over event times >= 0, compared with the mean true effect
-        over those event times), ``control_group`` (``"cs"``: ``"never"``/``"notyet"``),
-        ``est_method`` (``"cs"``: ``"dr"``/``"ipw"``/``"reg"``) and, for
+        ``"city_id"``; e.g. ``"province_id"``, for every method), ``aggregation`` (``"simple"``,
+        default, or ``"dynamic"``: the average over event times >= 0, compared with the mean true
+        effect over those event times), ``control_group`` (``"cs"``: ``"never"``/``"notyet"``),
+        ``est_method`` (``"cs"``: ``"dr"``/``"ipw"``/``"reg"``), ``leave_out`` (``"bjs"``:
+        ``True``, default, or ``False``, as :func:`didbook.staggered`) and, for
         ``design="assignment"``, ``reassign`` (``"unit"``, default, or ``"cluster"``).
         Unit ``"city_id"``, time ``"year"``.
     n_draws : int

@@ -13,6 +13,7 @@ import warnings
 
 import numpy as np
 import pytest
+from scipy import stats
 
 import didbook
 from didbook import fast
@@ -48,7 +49,7 @@ def _stag_kw(controls):
     return {name: list(controls)}
 
 
-def _library(data, Y, method, controls, cluster, control="never"):
+def _library(data, Y, method, controls, cluster, control="never", aggregation="simple", **kw):
     out = []
     d = data.copy()
     with warnings.catch_warnings():
@@ -78,18 +79,28 @@ def _library(data, Y, method, controls, cluster, control="never"):
                     control=control,
                     cluster=cluster,
                     **_stag_kw(controls),
+                    **kw,
                 )
-                row = res.aggregate("simple").tidy().iloc[0]
+                agg = res.aggregate(aggregation)
+                row = {k: getattr(agg, k) for k in ("estimate", "std_error", "conf_low", "conf_high")}
             out.append([row["estimate"], row["std_error"], row["conf_low"], row["conf_high"]])
     return np.array(out)
 
 
-def _batch(data, Y, method, controls, cluster, control="never"):
+def _batch(data, Y, method, controls, cluster, control="never", aggregation="simple", **kw):
     if method == "twfe":
         f = fast.twfe(data, Y, "platform_treated", controls=controls, cluster=cluster)
     else:
         f = fast.staggered(
-            data, Y, "platform_cohort", method=method, controls=controls, cluster=cluster, control=control
+            data,
+            Y,
+            "platform_cohort",
+            method=method,
+            controls=controls,
+            cluster=cluster,
+            control=control,
+            aggregation=aggregation,
+            **kw,
         )
     return np.column_stack([f.estimate, f.std_error, f.conf_low, f.conf_high])
 
@@ -105,10 +116,48 @@ def test_batched_equals_library_balanced(balanced, method, controls, cluster):
     np.testing.assert_allclose(got, want, rtol=0, atol=TOL)
 
 
+@pytest.mark.parametrize("aggregation", ["simple", "dynamic"])
+@pytest.mark.parametrize("cluster", [None, "province_id"])
 @pytest.mark.parametrize("control", ["never", "notyet"])
-def test_batched_cs_equals_library(balanced, control):
+def test_batched_cs_equals_library(balanced, control, cluster, aggregation):
+    """CS clustered by the unit or by province (influence functions summed by cluster), simple and dynamic."""
     data, Y = balanced
-    got, want = _batch(data, Y, "cs", [], None, control), _library(data, Y, "cs", [], None, control)
+    got = _batch(data, Y, "cs", [], cluster, control, aggregation)
+    want = _library(data, Y, "cs", [], cluster, control, aggregation)
+    assert np.isfinite(got).all()
+    np.testing.assert_allclose(got, want, rtol=0, atol=TOL)
+
+
+def test_batched_cs_clustered_by_province_is_not_the_unit_fit(balanced):
+    data, Y = balanced
+    unit, prov = _batch(data, Y, "cs", [], None), _batch(data, Y, "cs", [], "province_id")
+    np.testing.assert_allclose(unit[:, 0], prov[:, 0], rtol=0, atol=1e-12)  # same estimate
+    assert np.all(np.abs(unit[:, 1] - prov[:, 1]) > 1e-6)  # different standard error
+    f = fast.staggered(data, Y, "platform_cohort", method="cs", cluster="province_id")
+    G = data["province_id"].nunique()
+    half = f.conf_high - f.estimate
+    np.testing.assert_allclose(half / f.std_error, stats.t(G - 1).ppf(0.975), rtol=1e-12)  # t(G - 1), G provinces
+
+
+@pytest.mark.parametrize("leave_out", [True, False])
+@pytest.mark.parametrize("controls", [[], CONTROLS])
+def test_batched_bjs_leave_out_equals_library(balanced, leave_out, controls):
+    data, Y = balanced
+    got = _batch(data, Y, "bjs", controls, "province_id", leave_out=leave_out)
+    want = _library(data, Y, "bjs", controls, "province_id", leave_out=leave_out)
+    np.testing.assert_allclose(got, want, rtol=0, atol=TOL)
+    if not leave_out:  # the leave-out changes the variance, not the estimate
+        other = _batch(data, Y, "bjs", controls, "province_id")
+        np.testing.assert_allclose(got[:, 0], other[:, 0], rtol=0, atol=1e-12)
+        assert np.all(got[:, 1] < other[:, 1])
+
+
+@pytest.mark.parametrize(("method", "controls", "cluster"), [("sa", [], "province_id"), ("sa", CONTROLS, None),
+                                                             ("bjs", [], "province_id"), ("bjs", CONTROLS, None)])  # fmt: skip
+def test_batched_dynamic_equals_library(balanced, method, controls, cluster):
+    data, Y = balanced
+    got = _batch(data, Y, method, controls, cluster, aggregation="dynamic")
+    want = _library(data, Y, method, controls, cluster, aggregation="dynamic")
     np.testing.assert_allclose(got, want, rtol=0, atol=TOL)
 
 
@@ -123,8 +172,13 @@ def test_not_batchable_is_explicit(balanced, unbalanced):
     data, Y = balanced
     with pytest.raises(fast.NotBatchable, match="covariates"):
         fast.staggered(data, Y, "platform_cohort", method="cs", controls=CONTROLS)
-    with pytest.raises(fast.NotBatchable, match="unit only"):
-        fast.staggered(data, Y, "platform_cohort", method="cs", cluster="province_id")
+    with pytest.raises(fast.NotBatchable, match="aggregation 'group'"):
+        fast.staggered(data, Y, "platform_cohort", method="cs", aggregation="group")
+    with pytest.raises(ValueError, match="aggregation must be"):
+        fast.staggered(data, Y, "platform_cohort", method="cs", aggregation="event")
+    mixed = data.assign(region=np.arange(len(data)) % 3)  # varies within city
+    with pytest.raises(ValueError, match="varies within unit"):
+        fast.staggered(mixed, Y, "platform_cohort", method="cs", cluster="region")
     with pytest.raises(fast.NotBatchable, match="balanced"):
         fast.staggered(unbalanced[0], unbalanced[1], "platform_cohort", method="cs")
     with pytest.raises(ValueError, match="shape"):

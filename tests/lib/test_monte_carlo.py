@@ -108,6 +108,29 @@ def test_outcomes_design_fast_path_and_fallback(outcome_draws):
         assert got["truth"] == pytest.approx(truth[2])
 
 
+def test_outcomes_design_province_cs_dynamic_and_bjs_without_leave_out(outcome_draws):
+    """CS clustered by province (simple, dynamic) and BJS with/without the leave-out stay on the fast path."""
+    specs = {
+        "CS prov": {**CS, "cluster": "province_id"},
+        "CS prov dyn": {**CS, "cluster": "province_id", "aggregation": "dynamic"},
+        "BJS": BJS,
+        "BJS no leave-out": {**BJS, "leave_out": False},
+        "BJS dyn": {**BJS, "aggregation": "dynamic"},
+    }
+    res = monte_carlo(specs, n_draws=2, seed=3, design="outcomes", **SMALL)
+    assert res.info["fast_path"] == list(specs) and "fallback" not in res.info
+    panel, Y, _ = outcome_draws("platform", "income_gap", [3, 4], design_seed=3, **SMALL)
+    d = panel.data.copy()
+    d["income_gap"] = Y[:, 1]
+    for label in specs:
+        want = mc_mod._fit_library(d, "income_gap", res.estimators[label])
+        got = res.draws.query("estimator == @label and draw == 1").iloc[0]
+        np.testing.assert_allclose(got[["estimate", "std_error", "conf_low", "conf_high"]].to_numpy(float),
+                                   want[:4], rtol=0, atol=1e-8)  # fmt: skip
+    se = res.draws.pivot(index="draw", columns="estimator", values="std_error")
+    assert (se["BJS no leave-out"] < se["BJS"]).all()
+
+
 def test_assignment_design_truth_zero_and_cluster_reassignment():
     specs = {
         "TWFE": TWFE,
@@ -160,7 +183,8 @@ def test_plot_and_repr():
         ({"A": {"method": "twfe", "treatment": "platform"}}, {}, "missing required key 'outcome'"),
         ({"A": {**CS, "control_group": "later"}}, {}, "control_group='later'"),
         ({"A": {**TWFE, "aggregation": "group"}}, {}, "aggregation='group'"),
-        ({"A": {**CS, "cluster": "province_id"}}, {}, "clusters by the unit"),
+        ({"A": {**CS, "leave_out": False}}, {}, "leave_out is a key of method='bjs' only"),
+        ({"A": {**BJS, "leave_out": "no"}}, {}, r"leave_out='no'; allowed: \[True, False\]"),
         ({"A": {**TWFE, "reassign": "cluster"}}, {}, "design='assignment' only"),
         ({"A": TWFE}, {"design": "bootstrap"}, "design='bootstrap'"),
         ({}, {}, "non-empty dict"),
