@@ -4,8 +4,10 @@
   its student copy has no unrendered MyST;
 * the no-solutions book over ALL chapters (from ``make book``'s executed ``_build/src``): no solution text,
   no solution-computing code, no ``_sources`` or download/launch pointing at solutions, in any served file;
-* answer keys and grading end to end, three students on two chapters (a synthetic one and ``theory.md`` with
-  ``didbook.book.answer`` calls added in a generated copy), with a correct, a wrong and an unanswered submission.
+* every chapter's ``didbook.book.answer`` calls name its exercises, with answer names that are unique and overwrite
+  no glue key or chapter variable when a student sets them;
+* answer keys and grading end to end, three students on two real chapters (``theory`` and ``index_construction``
+  with the answers their solutions record), with a correct, a wrong and an unanswered submission.
 """
 
 from __future__ import annotations
@@ -226,115 +228,72 @@ def test_self_check_accepts_within_tolerance_and_hides_the_key(capsys):
 
 
 # ---------------------------------------------------------------------------------------------
-# Answer keys, student copies, grading: end to end (three students, two chapters)
+# Answer keys, student copies, grading: end to end (three students, two real chapters)
 # ---------------------------------------------------------------------------------------------
 
-SYNTHETIC = """\
----
-jupytext:
-  text_representation:
-    format_name: myst
-kernelspec:
-  name: python3
-  display_name: Python 3
-  language: python
----
-
-# Homework test chapter
-
-```{code-cell}
-:tags: [parameters]
-
-seed = 2024  # the seed
-```
-
-```{code-cell}
-import numpy as np
-
-rng = np.random.default_rng(seed)
-x = rng.normal(size=200)
-```
-
-```{code-cell}
-:tags: [remove-cell]
-
-import didbook
-
-didbook.book.glue_all("hw_", mean=float(x.mean()))
-```
-
-The sample mean is {glue:text}`hw_mean:.4f` for this {term}`cohort <Cohort>`.
-
-## Exercises
-
-:::{exercise}
-:label: hw-ex-sd
-Compute the standard deviation of `x` (ddof=1) and its largest value.
-:::
-
-:::{solution-start} hw-ex-sd
-:class: dropdown
-:::
-
-```{code-cell}
-hw_sd = float(x.std(ddof=1))
-didbook.book.answer("hw-ex-sd", tolerance=1e-6, hw_sd=hw_sd, hw_max=float(x.max()))
-print(hw_sd)
-```
-
-The standard deviation is {glue:text}`hw_sd:.4f`: HIDDEN-SOLUTION-SENTENCE.
-
-:::{solution-end}
-:::
-
-## Key ideas
-
-- Seeds change numbers.
-"""
-
-# theory.md's own exercises, with the answers recorded by a cell added at the end of two solutions (the
-# chapter itself does not call didbook.book.answer yet): the 2x2 questions, computed from `data` and the
-# parameters only, so the test does not depend on the names the solution code uses.
-THEORY_ANSWERS = {
-    "theory-ex-before-after": (
-        'ba_ = data[data["platform_cohort"] == cohort].groupby("year")["income_gap"].mean()\n'
-        'didbook.book.answer("theory-ex-before-after", tolerance=1e-6, th_change=float(ba_[after_year] - ba_[cohort - 1]))'
-    ),
-    "theory-ex-second-2x2": (
-        'p_ = data[data["platform_cohort"].isin([0, 2018]) & data["year"].isin([2017, 2020])]\n'
-        'm_ = p_.groupby([p_["platform_cohort"] == 2018, p_["year"] == 2020])["income_gap"].mean()\n'
-        "did_ = (m_[(True, True)] - m_[(True, False)]) - (m_[(False, True)] - m_[(False, False)])\n"
-        'didbook.book.answer("theory-ex-second-2x2", tolerance=1e-6, th_did2=float(did_))'
-    ),
-}
-CORRECT = {
-    "hw_sd": "float(x.std(ddof=1))",
-    "hw_max": "float(x.max())",
-    "th_change": THEORY_ANSWERS["theory-ex-before-after"].split("\n")[0].replace("ba_ =", "b =")
-    + "\nth_change = float(b[after_year] - b[cohort - 1])",
-    "th_did2": "\n".join(THEORY_ANSWERS["theory-ex-second-2x2"].split("\n")[:3]) + "\nth_did2 = float(did_)",
-}
+# Two real chapters with the answers their solutions record (didbook.book.answer). theory runs with fewer Monte
+# Carlo draws (a parameter value changed in a copy, for speed only: keys, copies and grading all use the copy);
+# index_construction runs as it is.
+QUICK = {"theory": {"n_draws": "40"}, "index_construction": {}}
 
 
-def theory_with_answers(tmp_path):
-    text = (ROOT / "notebooks" / "theory.md").read_text(encoding="utf-8")
-    for label, code in THEORY_ANSWERS.items():
-        start = text.index(f":::{{solution-start}} {label}")
-        end = text.index(":::{solution-end}", start)
-        text = text[:end] + "```{code-cell}\n" + code + "\n```\n\n" + text[end:]
-    text = re.sub(r"^n_draws = \d+", "n_draws = 40", text, flags=re.M)  # speed only: keys and copies agree
-    path = tmp_path / "theory.md"
-    path.write_text(text, encoding="utf-8")
-    return path
+def _quick_sources(tmp_path) -> list:
+    sources = []
+    for stem, params in QUICK.items():
+        source = ROOT / "notebooks" / f"{stem}.md"
+        if params:
+            text = source.read_text(encoding="utf-8")
+            for name, value in params.items():
+                text, n = re.subn(rf"^{name} = \S+", f"{name} = {value}", text, count=1, flags=re.M)
+                assert n == 1, f"{stem}.md has no parameter {name}"
+            source = tmp_path / "chapters" / f"{stem}.md"
+            source.parent.mkdir(exist_ok=True)
+            source.write_text(text, encoding="utf-8")
+        sources.append(source)
+    return sources
+
+
+def _answer_calls(source) -> dict[str, list[str]]:
+    """exercise label -> answer names, read from the didbook.book.answer calls of a chapter's code."""
+    calls: dict[str, list[str]] = {}
+    for cell in chapters.generate(source).cells:
+        if cell.cell_type != "code":
+            continue
+        try:
+            tree = ast.parse(re.sub(r"^[%!].*$", "", cell.source, flags=re.M))
+        except SyntaxError:
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "answer" and node.args:
+                names = [kw.arg for kw in node.keywords if kw.arg and kw.arg != "tolerance"]
+                calls.setdefault(node.args[0].value, []).extend(names)
+    return calls
+
+
+@pytest.mark.parametrize("source", CHAPTERS, ids=lambda p: p.stem)
+def test_recorded_answers_name_exercises_and_unique_variables(source):
+    """Static check of every chapter's didbook.book.answer calls (answer_keys checks the executed ones too)."""
+    nb = chapters.generate(source)
+    calls = _answer_calls(source)
+    labels = myst_plain.context(nb, source.name).exercises
+    assert not set(calls) - set(labels), f"{source.name}: answers for non-exercises {sorted(set(calls) - set(labels))}"
+    names = [n for ns in calls.values() for n in ns]
+    assert len(names) == len(set(names)), f"{source.name}: answer names used twice"
+    glued = set().union(*(_glued_keys(c.source) for c in nb.cells if c.cell_type == "code")) - set(names)
+    assigned = set().union(*(_names(c.source, store=True) for c in nb.cells if c.cell_type == "code"))
+    # a student's answer cell sets these names: they must not overwrite a glued value or a chapter variable
+    clash = set(names) & (glued | assigned)
+    assert not clash, f"{source.name}: answer names that are also glue keys or chapter variables: {sorted(clash)}"
 
 
 def _submit(copy: nbformat.NotebookNode, answers: dict[str, str]) -> nbformat.NotebookNode:
+    """Fill the answer cells: ``name = ...`` becomes ``name = <answers[name]>`` (names not given stay blank)."""
     for cell in copy.cells:
         if "answer" in cell.metadata.get("tags", []):
             lines = []
             for line in cell.source.splitlines():
                 name = line.split(" = ")[0]
-                lines.append(answers[name] if name in answers and " = ..." in line else line)
+                lines.append(f"{name} = {answers[name]}" if name in answers and " = ..." in line else line)
             cell.source = "\n".join(lines)
     return copy
 
@@ -342,9 +301,11 @@ def _submit(copy: nbformat.NotebookNode, answers: dict[str, str]) -> nbformat.No
 @pytest.mark.slow
 def test_answer_keys_student_copies_and_grading_end_to_end(tmp_path, monkeypatch):
     monkeypatch.setattr(answer_keys, "RUNS", tmp_path / "runs")
-    synthetic = tmp_path / "homework_test.md"
-    synthetic.write_text(SYNTHETIC, encoding="utf-8")
-    sources = [synthetic, theory_with_answers(tmp_path)]
+    sources = _quick_sources(tmp_path)
+    theory = sources[0]
+    calls = {source.stem: _answer_calls(source) for source in sources}
+    names = {source.stem: {n for ns in calls[source.stem].values() for n in ns} for source in sources}
+    assert len(calls["theory"]) >= 2 and len(calls["index_construction"]) >= 2, calls
     roster = tmp_path / "roster.csv"
     roster.write_text("student,seed\nLi Hua,\nWang Fang,777\nZhang Wei,31\n", encoding="utf-8")
     students = student_notebooks.read_students(roster)
@@ -355,56 +316,70 @@ def test_answer_keys_student_copies_and_grading_end_to_end(tmp_path, monkeypatch
     assert list(rows[0]) == answer_keys.FIELDS
     assert {r["student"] for r in rows} == {"Li Hua", "Wang Fang", "Zhang Wei"}
     per = {(r["student"], r["answer"]): float(r["value"]) for r in rows}
-    assert set(a for _, a in per) == {"hw_sd", "hw_max", "th_change", "th_did2"}
-    assert per[("Wang Fang", "th_did2")] != per[("Zhang Wei", "th_did2")]  # numbers move with the seed
+    for source in sources:  # every answer the chapter's code records, for every student
+        recorded = {a for (s, a) in per if s == "Wang Fang" and a in names[source.stem]}
+        assert recorded == names[source.stem], (source.stem, names[source.stem] - recorded)
+        assert {r["chapter"] for r in rows if r["answer"] in names[source.stem]} == {source.stem}
+    assert per[("Wang Fang", "ba_change")] != per[("Zhang Wei", "ba_change")]  # numbers move with the seed
     seed_li = student_notebooks.seed_from_name("Li Hua")
     assert {r["seed"] for r in rows if r["student"] == "Li Hua"} == {str(seed_li)}
     page = (tmp_path / "keys" / "seed-777.html").read_text(encoding="utf-8")
     assert "seed = 777" in page and "Answer key: seed 777" in page and "Wang Fang" in page
-    assert "seed = 2024" not in page and "HIDDEN-SOLUTION-SENTENCE" in page
-    assert f"{per[('Wang Fang', 'hw_sd')]:.4f}" in page  # the solution's glued number, for this seed
+    assert "seed = 2024" not in page
+    solution_sentence = "a before-after comparison credits that secular decline"  # theory's solution prose
+    assert solution_sentence in page
+    assert f"before-after change:      {per[('Wang Fang', 'ba_change')]:.3f} pp" in page  # this seed's output
 
     # student copies: the student's own numbers, no solutions, check cells with a hashed key
     out = tmp_path / "student"
     student_notebooks.write_copies(sources, out, students)
-    copy = nbformat.read(out / "Wang_Fang" / "homework_test.ipynb", as_version=4)
+    copy = nbformat.read(out / "Wang_Fang" / "theory.ipynb", as_version=4)
     text = json.dumps(copy.cells)
-    assert "HIDDEN-SOLUTION-SENTENCE" not in text and "{glue" not in text and "{term}" not in text
-    executed = nbformat.read(answer_keys.run(synthetic, 777), as_version=4)
+    assert solution_sentence not in text and "{glue" not in text and "{term}" not in text
     from didbook.book import glued_values
 
-    assert f"The sample mean is {glued_values(executed)['hw_mean']:.4f} for this cohort." in text
-    assert repr(per[("Wang Fang", "hw_sd")]) not in text  # the key is hashed, not in plain sight
+    glued = glued_values(nbformat.read(answer_keys.run(theory, 777), as_version=4))
+    assert f"the platform changes the gap by {glued['th_true_att']:.3f} percentage points" in text
     for name in ("Li_Hua", "Wang_Fang", "Zhang_Wei"):
         for source in sources:
             nb = nbformat.read(out / name / f"{source.stem}.ipynb", as_version=4)
             assert not [u for c in nb.cells if c.cell_type == "markdown" for u in myst_plain.unrendered(c.source)]
-            assert sum("answer-check" in c.metadata.get("tags", []) for c in nb.cells) == (
-                1 if source == synthetic else 2
-            )
+            assert sum("answer-check" in c.metadata.get("tags", []) for c in nb.cells) == len(calls[source.stem])
+            cells = json.dumps(nb.cells)
+            student = name.replace("_", " ")
+            keys = {a: repr(per[(student, a)]) for a in names[source.stem]}
+            leaked = [a for a, v in keys.items() if len(v) > 8 and v in cells]  # long enough to be a key
+            assert not leaked, f"{name}/{source.stem}: key values in plain sight {leaked}"  # hashed
 
-    # submissions: Li Hua right, Wang Fang one wrong value, Zhang Wei leaves the theory answers blank
+    # submissions: Li Hua right; Wang Fang right but one theory answer far off; Zhang Wei answers theory only
+    def key_of(student, stems=("theory", "index_construction")):
+        return {a: repr(v) for (s, a), v in per.items() if s == student and any(a in names[x] for x in stems)}
+
+    wrong = "pair_did"
+    submissions = {
+        "Li_Hua": key_of("Li Hua"),
+        "Wang_Fang": {**key_of("Wang Fang"), wrong: repr(per[("Wang Fang", wrong)] + 1.0)},
+        "Zhang_Wei": key_of("Zhang Wei", ("theory",)),
+    }
     subs = tmp_path / "submissions"
-    for folder, answers in (
-        ("Li_Hua", CORRECT),
-        ("Wang_Fang", {**CORRECT, "hw_max": "hw_max = 123.0"}),
-        ("Zhang_Wei", {k: v for k, v in CORRECT.items() if k.startswith("hw_")}),
-    ):
+    for folder, answers in submissions.items():
         (subs / folder).mkdir(parents=True)
         for source in sources:
             nb = nbformat.read(out / folder / f"{source.stem}.ipynb", as_version=4)
-            answers = {k: v if "\n" in v or " = " in v else f"{k} = {v}" for k, v in answers.items()}
             nbformat.write(_submit(nb, answers), subs / folder / f"{source.stem}.ipynb")
     graded = tmp_path / "grades.csv"
     assert grade.main([str(subs), "--keys", str(table), "--out", str(graded)]) == 0
     result = {(r["student"], r["answer"]): r for r in csv.DictReader(open(graded, encoding="utf-8"))}
-    assert all(result[("Li Hua", a)]["correct"] == "1" for a in ("hw_sd", "hw_max", "th_change", "th_did2"))
-    assert result[("Wang Fang", "hw_max")]["correct"] == "0" and result[("Wang Fang", "hw_sd")]["correct"] == "1"
-    assert (
-        result[("Zhang Wei", "th_did2")]["correct"] == "0"
-        and "not answered" in result[("Zhang Wei", "th_did2")]["note"]
-    )
-    assert result[("Zhang Wei", "hw_sd")]["correct"] == "1"
+    every = names["theory"] | names["index_construction"]
+    assert {a for (s, a) in result if s == "Li Hua"} == every
+    assert all(result[("Li Hua", a)]["correct"] == "1" for a in every), [
+        (a, result[("Li Hua", a)]["note"]) for a in every if result[("Li Hua", a)]["correct"] != "1"
+    ]
+    assert result[("Wang Fang", wrong)]["correct"] == "0" and not result[("Wang Fang", wrong)]["note"]
+    assert all(result[("Wang Fang", a)]["correct"] == "1" for a in every - {wrong})
+    assert all(result[("Zhang Wei", a)]["correct"] == "1" for a in names["theory"])
+    for a in names["index_construction"]:
+        assert result[("Zhang Wei", a)]["correct"] == "0" and "not answered" in result[("Zhang Wei", a)]["note"]
 
     # bad input: a notebook that is not a student copy, a student without a key
     stray = tmp_path / "stray"
@@ -412,7 +387,7 @@ def test_answer_keys_student_copies_and_grading_end_to_end(tmp_path, monkeypatch
     nbformat.write(nbformat.v4.new_notebook(), stray / "mine.ipynb")
     with pytest.raises(grade.GradingError, match="mine.ipynb: not a student copy"):
         grade.grade(stray, table, run=False)
-    nb = nbformat.read(out / "Li_Hua" / "homework_test.ipynb", as_version=4)
+    nb = nbformat.read(out / "Li_Hua" / "index_construction.ipynb", as_version=4)
     nb.metadata["didbook"]["student"] = "Nobody"
     nbformat.write(nb, stray / "mine.ipynb")
     with pytest.raises(grade.GradingError, match="no key for student 'Nobody'"):
