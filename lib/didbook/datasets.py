@@ -138,6 +138,15 @@ def _ehec() -> pd.DataFrame:
     return df.to_pandas() if hasattr(df, "to_pandas") else pd.DataFrame(df)
 
 
+def _prop99() -> pd.DataFrame:
+    with package_file("california_prop99.csv").open("rb") as fh:
+        wide = pd.read_csv(fh)
+    df = wide.melt(id_vars="Year", var_name="state", value_name="packs_per_capita")
+    # Derived, documented: California is treated from 1989, the year Proposition 99 took effect.
+    df["prop99"] = ((df["state"] == "California") & (df["Year"] >= 1989)).astype(int)
+    return df.rename(columns={"Year": "year"})[["state", "year", "packs_per_capita", "prop99"]]
+
+
 _REGISTRY: dict[str, tuple[Callable[[], pd.DataFrame], str, str, dict]] = {
     "organ_donations": (
         _organ_donations,
@@ -212,6 +221,23 @@ _REGISTRY: dict[str, tuple[Callable[[], pd.DataFrame], str, str, dict]] = {
             "Callaway-Sant'Anna group average": (-0.0310, 0.0123, "R package did, README (aggte(type = 'group'))"),
         },
     ),
+    "prop99": (
+        _prop99,
+        "Annual per-capita cigarette sales (packs) of 39 US states, 1970-2000, long (state, year, "
+        "packs_per_capita); California's Proposition 99 (a 25-cent tax per pack and an anti-smoking "
+        "programme) took effect in 1989; the other 38 states did not pass large tobacco-control programmes "
+        "in the window. Derived: prop99 = 1 for California from 1989.",
+        "Abadie, A., Diamond, A. and Hainmueller, J. (2010), 'Synthetic control methods for comparative case "
+        "studies', JASA 105(490), 493-505; as used by Arkhangelsky, D. et al. (2021), 'Synthetic "
+        "difference-in-differences', American Economic Review 111(12), 4088-4118, and the R package synthdid "
+        "(california_prop99). The file is the copy shipped by the CausalPy package "
+        "(causalpy/data/california_prop99.csv, Apache License 2.0), unchanged, inside didbook's package data.",
+        {
+            "Synthetic DID": (-15.6, 8.4, "Arkhangelsky et al. (2021), Table 1"),
+            "Synthetic control": (-19.6, 9.9, "Arkhangelsky et al. (2021), Table 1"),
+            "DID": (-27.3, 17.7, "Arkhangelsky et al. (2021), Table 1"),
+        },
+    ),
     "ehec": (
         _ehec,
         "US state-year panel, 2008-2019: share of low-income childless adults with health insurance "
@@ -254,7 +280,8 @@ def load_dataset(name: str) -> Dataset:
     Parameters
     ----------
     name : str
-        One of :func:`list_datasets` (``"organ_donations"``, ``"castle"``, ``"injury"``).
+        One of :func:`list_datasets` (``"organ_donations"``, ``"castle"``, ``"injury"``, ``"mpdta"``,
+        ``"ehec"``, ``"prop99"``).
 
     Returns
     -------

@@ -3,25 +3,21 @@ Proposition 99 (per-capita cigarette packs, 38 donor states, 1970-2000): SDID -1
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
-import pandas as pd
 import pytest
 from wrapped_checks import check_vocabulary
 
 import didbook
 from didbook import PanelDataError
 
-DATA = Path(__file__).parent / "data" / "california_prop99.csv"
 UNIT, TIME, Y, D = "州 state", "Year", "packs per capita", "Prop 99"
 
 
 @pytest.fixture(scope="module")
 def prop99():
-    wide = pd.read_csv(DATA)
-    df = wide.melt(id_vars="Year", var_name=UNIT, value_name=Y)
-    df[D] = ((df[UNIT] == "California") & (df["Year"] >= 1989)).astype(int)
+    ds = didbook.load_dataset("prop99")  # package data; published numbers in ds.published
+    assert ds.published["Synthetic DID"][0] == -15.6
+    df = ds.data.rename(columns={"state": UNIT, "year": TIME, "packs_per_capita": Y, "prop99": D})
     assert df.shape == (1209, 4) and df[UNIT].nunique() == 39
     return df
 
