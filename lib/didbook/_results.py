@@ -49,6 +49,20 @@ FACT_LABELS = {
     "reference_period": "Reference period",
     "pretrend_test": "Pre-trend test (leads = 0)",
     "average_post_effect": "Average post-period effect",
+    # staggered adoption (didbook.staggered)
+    "att_simple": "ATT (simple)",
+    "n_never_treated": "Never-treated units",
+    "control_group": "Control group",
+    "base_period": "Base period",
+    "dropped_cohorts": "Dropped cohorts",
+    "unbalanced_panel": "Unbalanced panel",
+    "simultaneous_band": "Simultaneous band",
+    "few_clusters": "Few clusters",
+    # sensitivity analysis (didbook.honest_sensitivity)
+    "pre_post_periods": "Pre / post periods",
+    "original_ci": "Original CI",
+    "event_times": "Event times",
+    "m_grid": "M grid",
 }
 
 
@@ -162,11 +176,6 @@ class Result(_Report):
         row = table.iloc[headline] if isinstance(headline, int | np.integer) else headline
         head = {k: float(row[k]) if k in row else np.nan for k in HEADLINE}
         return cls(table=table, **head, **fields)
-
-    def _set_headline(self, row) -> None:
-        """Deprecated: use :meth:`from_table`. Kept until staggered/event_study/honest/bacon switch over."""
-        for k in HEADLINE:
-            setattr(self, k, float(row[k]))
 
     def tidy(self) -> pd.DataFrame:
         """Estimates with columns ``term, estimate, std_error, conf_low, conf_high, p_value``, then any extra."""

@@ -3,7 +3,7 @@
 :func:`permutation_gap_test` tests the gap between two groups' mean effects by re-assigning the
 group labels across units (optionally within strata such as provinces) and recomputing the gap.
 It works on any observation-level numbers, e.g. the imputed effects ``tau_hat`` of the treated
-city-years from a Borusyak-Jaravel-Spiess fit (``didbook.staggered(..., method="bjs").engine.
+city-years from a Borusyak-Jaravel-Spiess fit (``didbook.staggered(..., method="bjs").model.
 treatment_effects``), so the heavy estimation is done once and each permutation costs a few
 matrix products.
 """

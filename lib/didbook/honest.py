@@ -276,7 +276,7 @@ def _from_aggregate(agg) -> tuple:
         raise ValueError(f"pass the 'dynamic' aggregation (an event study), got the {agg.kind!r} aggregation")
     if agg.vcov is None:
         raise ValueError("this event study has no covariance matrix of its event-time estimates")
-    base = str(agg.info.get("base period", ""))
+    base = str(agg.info.get("base_period", ""))
     if base.startswith("varying"):
         raise ValueError(
             "Callaway-Sant'Anna with base_period='varying' compares consecutive periods before adoption, not an "
@@ -328,8 +328,12 @@ def honest_sensitivity(
     Mbar : sequence of float
         Grid of ``Mbar`` for ``"relative_magnitude"``.
     M : sequence of float, optional
-        Grid of ``M`` for ``"smoothness"`` (default: 10 values from 0 to a data-driven upper
-        bound, as HonestDiD).
+        Grid of ``M`` for ``"smoothness"``, in the outcome's units per period squared (the largest
+        change in the slope of the violation from one period to the next). Default: 10 values
+        from 0 to HonestDiD's data-driven upper bound, built from the second differences of the
+        pre-period coefficients -- so it needs at least 3 of them. With fewer, ``M`` must be given
+        (the error suggests a grid in units of the first post-period standard error, e.g.
+        ``M=[0, 0.25 * se, 0.5 * se, se]``).
     alpha : float
         1 - coverage of the confidence sets.
     target : {"first", "average"} or sequence of float
@@ -357,7 +361,8 @@ def honest_sensitivity(
     ------
     ValueError
         Inconsistent dimensions, a non-symmetric or non-positive-semidefinite ``sigma``, no pre- or
-        no post-periods, bad grids or options.
+        no post-periods, bad grids or options, ``method="smoothness"`` without ``M`` and fewer than
+        3 pre-period coefficients (the message suggests a grid).
 
     Examples
     --------
@@ -378,6 +383,7 @@ def honest_sensitivity(
     if not 0 < breakdown_tol < 1:
         raise ValueError(f"breakdown_tol must be in (0, 1), got {breakdown_tol!r}")
     b, V, num_pre, num_post, labels = _inputs(event_study_or_betahat, sigma, num_pre, num_post, method)
+    grid = _grid(method, Mbar, M, num_pre, V)
     l_vec = _l_vec(target, num_post)
     log = _WarningLog()
     common = dict(betahat=b, sigma=V, num_pre_periods=num_pre, num_post_periods=num_post, l_vec=l_vec, alpha=alpha)
@@ -385,7 +391,6 @@ def honest_sensitivity(
     with log:
         orig = run.original()
     o_lb, o_ub = float(orig.lb), float(orig.ub)
-    grid = _grid(method, Mbar, M)
     out = run(grid)
     mcol = "Mbar" if method == "relative_magnitude" else "m"
     Ms = out[mcol].to_numpy(dtype=float)
@@ -403,19 +408,20 @@ def honest_sensitivity(
     restriction = "relative magnitudes (Delta^RM)" if method == "relative_magnitude" else "smoothness (Delta^SD)"
     info = {
         "restriction": restriction,
-        "pre / post periods": f"{num_pre} / {num_post}",
+        "pre_post_periods": f"{num_pre} / {num_post}",
         "target": target if isinstance(target, str) else f"l_vec = {list(l_vec)}",
         "estimate": f"{est:.4g}",
-        "original CI": f"[{o_lb:.4g}, {o_ub:.4g}]",
+        "original_ci": f"[{o_lb:.4g}, {o_ub:.4g}]",
         "breakdown": "none up to the largest value tried" if breakdown is None else f"{breakdown:.4g}",
-        "event times": labels,
+        "event_times": labels,
         "inference": INFERENCE_NOTE,
     }
     info.update(_engine_info(log))
     p_orig = float(2 * stats.norm.sf(abs(est / se))) if se > 0 else np.nan
-    return HonestResult(
-        table=table, info=info, title=f"Rambachan-Roth sensitivity ({restriction})", estimate=est, std_error=se,
-        conf_low=o_lb, conf_high=o_ub, p_value=p_orig, breakdown=breakdown, restriction=method, l_vec=l_vec,
+    headline = {"estimate": est, "std_error": se, "conf_low": o_lb, "conf_high": o_ub, "p_value": p_orig}
+    return HonestResult.from_table(
+        table, headline, info=info, title=f"Rambachan-Roth sensitivity ({restriction})", breakdown=breakdown,
+        restriction=method, l_vec=l_vec,
     )  # fmt: skip
 
 
@@ -472,12 +478,26 @@ def _l_vec(target, num_post: int) -> np.ndarray:
     return l_vec
 
 
-def _grid(method, Mbar, M):
+#: Fewest pre-period coefficients for the default ``M`` grid of ``method="smoothness"``.
+SMOOTHNESS_DEFAULT_MIN_PRE = 3
+
+
+def _grid(method, Mbar, M, num_pre: int, V: np.ndarray):
     if method == "relative_magnitude":
         grid = [float(x) for x in Mbar]
         if not grid or min(grid) < 0:
             raise ValueError(f"Mbar must be a non-empty grid of non-negative values, got {Mbar!r}")
         return grid
+    if M is None and num_pre < SMOOTHNESS_DEFAULT_MIN_PRE:
+        se = float(np.sqrt(V[num_pre, num_pre]))
+        eg = ", ".join(f"{f * se:.3g}" for f in (0.25, 0.5, 1.0))
+        raise ValueError(
+            f"method='smoothness' with num_pre={num_pre} pre-period coefficient(s): the default grid of M is "
+            f"data-driven from the second differences of the pre-period coefficients and needs at least "
+            f"{SMOOTHNESS_DEFAULT_MIN_PRE}. Pass the grid M yourself (M bounds the change in the slope of the "
+            f"violation from one period to the next, in the outcome's units), e.g. in units of the standard error "
+            f"of the first post-period coefficient (se = {se:.3g}): M=[0, {eg}] (0, 1/4, 1/2 and 1 se)"
+        )
     grid = None if M is None else [float(x) for x in M]
     if grid is not None and (not grid or min(grid) < 0):
         raise ValueError(f"M must be a non-empty grid of non-negative values, got {M!r}")

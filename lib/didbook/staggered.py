@@ -20,8 +20,10 @@
     Aggregations: ``simple``, ``dynamic`` and ``group``.
 
 Cohort coding: the first period of treatment; ``0`` or missing means never treated. Warnings the
-engines emit are captured and listed in ``result.info["engine notes"]`` (so notebooks stay
-free of stderr output) instead of being printed.
+engines emit are captured and listed in ``result.info["engine_notes"]`` (so notebooks stay
+free of stderr output) instead of being printed. ``info`` keys are identifiers (``att_simple``,
+``base_period``, ``dropped_cohorts``, ...); :meth:`~didbook._results.Result.describe` and
+``summary()`` show them with readable labels.
 
 Headline numbers (``estimate``, ``std_error``, ``conf_low``, ``conf_high``, ``p_value``): for
 :class:`StaggeredResult` the simple ATT (average over all treated cohort-periods, weighted by
@@ -183,8 +185,9 @@ class StaggeredResult(Result):
     estimate, std_error, conf_low, conf_high, p_value : float
         The headline: the simple ATT (average over all treated cohort-periods, weighted by
         cohort size), as ``aggregate("simple")``.
-    engine : object
-        The engine's own result object (for anything not wrapped here).
+    model : object
+        The fitted engine's own result object (``moderndid`` ``MPResult``, ``diff_diff``
+        ``SunAbrahamResults`` or ``ImputationDiDResults``), for anything not wrapped here.
     df : float or None
         Degrees of freedom of the t distribution behind the intervals and p-values: ``G - 1``
         with ``G`` clusters for every method (:data:`INFERENCE_RULE`; R ``did`` uses normal critical values).
@@ -193,7 +196,7 @@ class StaggeredResult(Result):
     method: str = "cs"
     att_gt: pd.DataFrame = field(default_factory=pd.DataFrame)
     alpha: float = 0.05
-    engine: Any = None
+    model: Any = None
     df: float | None = None
     _aggregates: dict = field(default_factory=dict)
     _bjs: dict | None = None
@@ -399,7 +402,7 @@ def _check_cs_cohorts(mp, log, opt, notes) -> None:
             "reaches 1: a control separates the cohort from its comparison units) or drop those cohorts; "
             "allow_dropped_cohorts=True keeps going and lists the cohorts the aggregates leave out"
         )
-    notes["dropped cohorts"] = (
+    notes["dropped_cohorts"] = (
         f"group-time ATTs of cohort(s) {names} could not be estimated (overlap or too few units) and are "
         "missing: every aggregate averages the remaining cohorts only"
     )
@@ -413,7 +416,7 @@ def _agg_cs(res: StaggeredResult, kind: str) -> StaggeredAggregate:
     log = _WarningLog()
     try:
         with log:
-            a = moderndid.aggte(res.engine, type=kind, cband=False, alp=res.alpha)
+            a = moderndid.aggte(res.model, type=kind, cband=False, alp=res.alpha)
     except ValueError as e:
         gt = res.att_gt
         miss = gt.loc[gt["estimate"].isna() | gt["std_error"].isna(), ["cohort", "time"]]
@@ -456,7 +459,7 @@ def _agg_cs(res: StaggeredResult, kind: str) -> StaggeredAggregate:
         {
             "method": "Callaway-Sant'Anna",
             "aggregation": kind,
-            "base period": res.info["base period"],
+            "base_period": res.info["base_period"],
             **_engine_info(log),
         },
         f"Callaway-Sant'Anna ATT, {kind} aggregation",
@@ -476,7 +479,7 @@ def _fit_sa(d, outcome, unit, time, cohort, controls, anticipation, alpha, clust
         last = d[cohort].max()
         d = d.loc[d[time] < last].copy()
         d.loc[d[cohort] == last, cohort] = 0
-        notes["control group"] = (
+        notes["control_group"] = (
             f"no never-treated units: the last-treated cohort ({last:g}) is the control "
             f"and periods >= {last:g} are dropped (Sun and Abraham 2021)"
         )
@@ -494,7 +497,7 @@ def _fit_sa(d, outcome, unit, time, cohort, controls, anticipation, alpha, clust
 
 
 def _agg_sa(res: StaggeredResult, kind: str) -> StaggeredAggregate:
-    fit = res.engine
+    fit = res.model
     if kind == "simple":
         tb = tidy_frame(["ATT (simple)"], [fit.att], [fit.se], alpha=res.alpha, df=res.df)
         vcov = None
@@ -600,7 +603,7 @@ def _agg_bjs(res: StaggeredResult, kind: str) -> StaggeredAggregate:
         few = {int(k): len(np.unique(cl1[st["g1"] == k])) for k in keys}
         few = {k: n for k, n in few.items() if n <= 5}
         if few:
-            info["few clusters"] = (
+            info["few_clusters"] = (
                 "cohort(s) "
                 + ", ".join(f"{k} ({n} clusters)" for k, n in few.items())
                 + ": a cohort's estimate rests on its own clusters only, so its interval is too narrow even with "
@@ -637,14 +640,13 @@ def _aggregate(tb, info, title, kind, est, se, alpha, vcov, df=None) -> Staggere
 
         crit = sup_t_critical_value(vcov, alpha, df)
         tb = add_band(tb, crit)
-        info = {**info, "simultaneous band": f"sup-t, critical value {crit:.3f} (pointwise: t({df:g}))"}
+        info = {**info, "simultaneous_band": f"sup-t, critical value {crit:.3f} (pointwise: t({df:g}))"}
     else:
         crit = np.nan
-    agg = StaggeredAggregate(
-        table=tb, info=info, title=title, kind=kind, vcov=vcov, band_critical_value=crit, alpha=alpha, df=df
+    overall = tidy_frame(["overall"], [float(est)], [float(se)], alpha=alpha, df=df).iloc[0]
+    return StaggeredAggregate.from_table(
+        tb, overall, info=info, title=title, kind=kind, vcov=vcov, band_critical_value=crit, alpha=alpha, df=df
     )
-    agg._set_headline(tidy_frame(["overall"], [float(est)], [float(se)], alpha=alpha, df=df).iloc[0])
-    return agg
 
 
 _AGGREGATORS = {"cs": _agg_cs, "sa": _agg_sa, "bjs": _agg_bjs}
@@ -714,7 +716,7 @@ def _check_comparisons(method, control, facts) -> None:
 
 def _cs_notes(facts, opt, notes) -> None:
     if not facts["balanced"]:
-        notes["unbalanced panel"] = (
+        notes["unbalanced_panel"] = (
             f"{facts['n_incomplete']} of {facts['n_units']} units are not observed in every period; "
             "estimated as R did's allow_unbalanced_panel (moderndid: unbalanced-panel estimators): every "
             "observation is used and no unit is dropped, but unit effects are not differenced out, so standard "
@@ -729,7 +731,7 @@ def _cs_notes(facts, opt, notes) -> None:
             f"(after it no unit is still untreated to compare with); cohort {last:g} has no post-treatment "
             "estimates and the aggregated ATTs cover only the periods before it"
         )
-    notes["base period"] = (
+    notes["base_period"] = (
         "varying: each pre-period estimate compares consecutive periods (R did's default; not an event-study "
         "path to read against one reference period)"
         if opt["base_period"] == "varying"
@@ -749,7 +751,7 @@ def _fit_method(method, d, outcome, unit, time, cohort, controls, opt, facts, lo
     a, alpha, cluster, df = opt["anticipation"], opt["alpha"], opt["cluster"], opt["df"]
     if method == "sa":
         engine, gt = _fit_sa(d, outcome, unit, time, cohort, controls, a, alpha, cluster, log, notes, df)
-        notes["base period"] = "universal: event time -1 - anticipation is the reference"
+        notes["base_period"] = "universal: event time -1 - anticipation is the reference"
         return engine, gt, "Sun-Abraham cohort x event-time effects", {}
     engine, gt, state = _fit_bjs(d, outcome, unit, time, cohort, controls, a, alpha, cluster, log, opt["leave_out"], df)
     notes["variance"] = _bjs_variance_note(state)
@@ -830,7 +832,7 @@ def staggered(
     allow_dropped_cohorts : bool
         ``"cs"``: by default a cohort whose group-time ATTs cannot be estimated (overlap fails,
         too few units) raises an error naming it; ``True`` keeps the NaN rows and says in
-        ``info["dropped cohorts"]`` which cohorts the aggregates leave out.
+        ``info["dropped_cohorts"]`` which cohorts the aggregates leave out.
 
     Returns
     -------
@@ -883,7 +885,7 @@ def staggered(
         "units": facts["n_units"],
         "periods": facts["n_periods"],
         "cohorts": facts["cohorts"],
-        "never-treated units": facts["n_never"],
+        "n_never_treated": facts["n_never"],
         "control": {"cs": control, "sa": "never treated", "bjs": "all untreated obs. (never and not yet treated)"}[
             method
         ],
@@ -893,11 +895,11 @@ def staggered(
         **_engine_info(log),
     }
     cols = ["cohort", "time", "event_time", "estimate", "std_error", "conf_low", "conf_high"]
-    res = StaggeredResult(
-        table=gt, info=info, title=title, method=method, att_gt=gt[cols].copy(), alpha=alpha, engine=engine, df=df,
-        **extra_fields,
+    fields = dict(
+        info=info, title=title, method=method, att_gt=gt[cols].copy(), alpha=alpha, model=engine, df=df,
+        _aggregates={}, **extra_fields,
     )  # fmt: skip
-    simple = res.aggregate("simple")
-    res._set_headline(simple.tidy().iloc[0])
-    res.info["ATT (simple)"] = f"{simple.estimate:.4f} (SE {simple.std_error:.4f})"
-    return res
+    # the headline is the simple aggregation, computed from a fit without one (and kept in the cache)
+    simple = StaggeredResult(table=gt, **fields).aggregate("simple")
+    info["att_simple"] = f"{simple.estimate:.4f} (SE {simple.std_error:.4f})"
+    return StaggeredResult.from_table(gt, simple.tidy().iloc[0], **fields)

@@ -289,7 +289,7 @@ def test_unbalanced_panel_works_in_callaway_santanna():
     df = make_panel(units=60, periods=8, drop=0.05, seed=1, effect=-0.5)
     fit = didbook.staggered(df, "y", "id", "yr", "cohort")
     assert np.isfinite(fit.estimate) and np.isfinite(fit.std_error)
-    assert "not observed in every period" in fit.info["unbalanced panel"]
+    assert "not observed in every period" in fit.info["unbalanced_panel"]
     assert np.isfinite(fit.aggregate("dynamic").estimate)
 
 

@@ -144,7 +144,7 @@ def test_accepts_event_study_result_and_matches_arrays():
     res = honest_sensitivity(es, method="smoothness", M=[0.0, 0.05], target="average")
     pre = [e for e in es.event_times if e < -1]
     post = [e for e in es.event_times if e > -1]
-    assert res.info["pre / post periods"] == f"{len(pre)} / {len(post)}"
+    assert res.info["pre_post_periods"] == f"{len(pre)} / {len(post)}"
     est = np.asarray(es.estimates)
     order = np.argsort(es.event_times)
     assert res.estimate == pytest.approx(est[order][len(pre) :].mean())
@@ -193,6 +193,26 @@ def test_bad_input(kwargs, exc, match):
         honest_sensitivity(np.array([0.0, 0.01, 0.05, 0.06]), **args)
 
 
+@pytest.mark.parametrize("num_pre", [1, 2])
+def test_smoothness_default_grid_needs_three_pre_periods(num_pre):
+    """Fewer than 3 pre-periods and no M: a message naming M, with a grid in units of the first post SE."""
+    b = np.r_[np.zeros(num_pre), 0.05, 0.06]
+    V = np.diag(np.r_[[0.01] * num_pre, 0.02, 0.03]) ** 2  # first post-period SE: 0.02
+    with pytest.raises(
+        ValueError,
+        match=r"num_pre=%d .*at least 3.*Pass the grid M.*se = 0\.02\): M=\[0, 0\.005, 0\.01, 0\.02\]" % num_pre,
+    ):
+        honest_sensitivity(b, V, num_pre=num_pre, num_post=2, method="smoothness")
+
+
+def test_smoothness_with_two_pre_periods_runs_with_the_suggested_grid():
+    b, V = np.array([0.0, 0.0, 0.05, 0.06]), np.diag([0.01, 0.01, 0.02, 0.03]) ** 2
+    res = honest_sensitivity(b, V, num_pre=2, num_post=2, method="smoothness", M=[0, 0.005, 0.01, 0.02])
+    assert res.table["M"].tolist() == [0, 0.005, 0.01, 0.02]
+    assert (np.diff(res.table["ub"] - res.table["lb"]) >= -1e-9).all()  # the sets widen with M
+    assert res.info["pre_post_periods"] == "2 / 2" and all(k.isidentifier() for k in res.info)
+
+
 def test_object_without_event_study_attributes():
     with pytest.raises(TypeError, match="event_times"):
         honest_sensitivity(object())
@@ -238,6 +258,6 @@ def test_accepts_heterogeneity_robust_event_studies():
         res = honest_sensitivity(dyn, method="smoothness", M=[0.0, 0.1])
         tb = dyn.table.set_index("event_time")
         n_pre = int((tb.index < -1).sum())
-        assert res.info["pre / post periods"] == f"{n_pre} / {int((tb.index >= 0).sum())}"
+        assert res.info["pre_post_periods"] == f"{n_pre} / {int((tb.index >= 0).sum())}"
         assert res.estimate == pytest.approx(tb.loc[0, "estimate"])
         assert res.std_error == pytest.approx(tb.loc[0, "std_error"], rel=1e-8)

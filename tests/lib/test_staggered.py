@@ -275,7 +275,7 @@ def test_all_treated_needs_notyet_or_last_cohort():
     cs = staggered(d, "income_gap", "city_id", "year", "platform_cohort", control="notyet")
     assert np.isfinite(cs.estimate)
     sa = staggered(d, "income_gap", "city_id", "year", "platform_cohort", method="sa")
-    assert "last-treated cohort" in sa.info["control group"]
+    assert "last-treated cohort" in sa.info["control_group"]
     last = d["platform_cohort"].max()
     assert last not in set(sa.att_gt["cohort"])
 
@@ -537,7 +537,7 @@ def test_cs_refuses_to_drop_cohorts_silently(mpdta):
     with pytest.raises(PanelDataError, match=r"cohort\(s\) 2004 .*Overlap condition violated"):
         staggered(m, Y, UNIT, TIME, COHORT, controls=["x"])
     kept = staggered(m, Y, UNIT, TIME, COHORT, controls=["x"], allow_dropped_cohorts=True)
-    assert "2004" in kept.info["dropped cohorts"]
+    assert "2004" in kept.info["dropped_cohorts"]
     assert 2004 not in set(kept.aggregate("group").table["cohort"])
 
 
@@ -557,7 +557,7 @@ def test_cs_universal_base_period_agrees_with_diff_diff(mpdta):
     es = {int(k): v["effect"] for k, v in ref.event_study_effects.items()}
     for e, v in es.items():
         assert dyn.loc[e, "estimate"] == pytest.approx(v, abs=1e-8)
-    assert "universal" in fit.info["base period"]
+    assert "universal" in fit.info["base_period"]
     with pytest.raises(ValueError, match="base_period='universal' only"):
         staggered(mpdta, Y, UNIT, TIME, COHORT, method="sa", base_period="varying")
 
@@ -601,7 +601,7 @@ def test_sup_t_band(mpdta):
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        eng = moderndid.aggte(fit.engine, type="dynamic", cband=True, boot=True, biters=20000, random_state=1)
+        eng = moderndid.aggte(fit.model, type="dynamic", cband=True, boot=True, biters=20000, random_state=1)
     assert c == pytest.approx(float(np.asarray(eng.critical_values)[0]), abs=0.1)
     assert sup_t_critical_value(np.array([[4.0]]), 0.05, df=10) == pytest.approx(stats.t(10).ppf(0.975), rel=0.02)
     # coverage of the whole path: draws from N(0, V)
@@ -623,7 +623,7 @@ def test_bands_on_every_staggered_event_study(baseline, method):
     dyn = fit.aggregate("dynamic")
     tb = dyn.table
     assert (tb["band_low"] <= tb["conf_low"] + 1e-12).all() and (tb["band_high"] >= tb["conf_high"] - 1e-12).all()
-    assert "sup-t" in dyn.info["simultaneous band"]
+    assert "sup-t" in dyn.info["simultaneous_band"]
     ax = dyn.plot()
     assert any("simultaneous" in t.get_text() for t in ax.get_legend().get_texts())
     plt.close("all")
