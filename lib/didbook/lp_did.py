@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from ._engine import _engine_info, _WarningLog
-from ._validation import check_absorbing, check_int
+from ._validation import PanelDataError, check_absorbing, check_int
 from ._wrapped import WrappedResult, check_alpha, effects_table, inference_note, prepare_adoption
 
 __all__ = ["lp_did", "LpDidResult"]
@@ -58,9 +58,14 @@ def lp_did(
     cohort : str
         First treated period; 0 or missing = never treated (absorbing treatment).
     controls : sequence of str
-        Covariates added to every horizon's regression.
+        Covariates of every horizon's regression, at their value in the switch period ``t``: added to
+        the regression (``reweight=False``; the engine warns that the weights stay non-negative only
+        with linear, homogeneous covariate effects) or by regression adjustment on the clean controls
+        (``reweight=True``, Dube et al. 2023, section 4.1). A covariate the treatment moves in ``t`` is
+        a bad control.
     pre, post : int
-        Pre-treatment horizons (placebos, ``-pre..-2``) and post-treatment horizons (``0..post``).
+        Pre-treatment horizons (placebos, ``-pre..-2``; ``pre=1``: none, only the reference ``-1``)
+        and post-treatment horizons (``0..post``).
     reweight : bool
         ``True``: equally weighted ATT (every treated unit counts the same); ``False`` (default):
         the variance-weighted regression estimand.
@@ -96,9 +101,20 @@ def lp_did(
     from .adapters.diff_diff import fit_lpdid, lpdid_frames
 
     log = _WarningLog()
-    with log:
-        model = fit_lpdid(d, xs, (pre, post), "_cluster", alpha, reweight=reweight)
+    # The engine also estimates a pooled pre window (-pre..-2), empty when pre = 1; that fit runs with a
+    # two-year pre window, whose h = -2 placebo is dropped (no estimate depends on the pre window).
+    try:
+        with log:
+            model = fit_lpdid(d, xs, (max(pre, 2), post), "_cluster", alpha, reweight=reweight)
+    except ValueError as e:
+        if pre == 1 and "pre horizons" in str(e):
+            raise PanelDataError(
+                f"lp_did with pre=1 needs a placebo horizon -2 for the engine's pooled pre window ({e}); "
+                "no cohort has two untreated years before adoption"
+            ) from e
+        raise
     events, pooled = lpdid_frames(model)
+    events = events.loc[events["event_time"] >= -pre].reset_index(drop=True)
     df = float(facts["n_clusters"] - 1)
     table, es = effects_table(("ATT (pooled)", pooled["estimate"], pooled["std_error"]), events, df, alpha)
     notes = [

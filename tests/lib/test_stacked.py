@@ -12,11 +12,11 @@ import didbook
 from didbook import PanelDataError
 
 
-def hand_stacked(df, pre, post):
+def hand_stacked(df, pre, post, controls=(), cluster="id"):
     """Sub-experiment per cohort a: its units and clean controls (never treated or cohort > a + post) over
     [a - pre, a + post] (cohorts whose window leaves the panel are trimmed); control weights
     (N_a^D / N^D) / (N_a^C / N^C) (Wing, Freedman and Hollingsworth 2024, 'aggregate'); event-study WLS
-    with unit x sub-experiment and event-time fixed effects, clustered by unit."""
+    with sub-experiment x unit and sub-experiment x period fixed effects and the controls, CR1 by ``cluster``."""
     t0, t1 = df["t"].min(), df["t"].max()
     subs = []
     for a in sorted(df.loc[df["g"] > 0, "g"].unique()):
@@ -31,20 +31,68 @@ def hand_stacked(df, pre, post):
     nc = st[st["treat"] == 0].groupby("sub")["id"].nunique()
     st["Q"] = np.where(st["treat"] == 1, 1.0, (st["sub"].map(nd) / nd.sum()) / (st["sub"].map(nc) / nc.sum()))
     st["unit_sub"] = st["id"].astype(str) + "_" + st["sub"].astype(str)
-    return pf.feols("y ~ i(event, treat, ref=-1) | unit_sub + event", data=st, weights="Q", vcov={"CRV1": "id"})
+    st["time_sub"] = st["t"].astype(str) + "_" + st["sub"].astype(str)
+    rhs = " + ".join(["i(event, treat, ref=-1)", *controls])
+    return pf.feols(f"y ~ {rhs} | unit_sub + time_sub", data=st, weights="Q", vcov={"CRV1": cluster})
+
+
+def check_against_hand(fit, ref, post):
+    """Event-time estimates and SEs equal the hand regression's; the headline is the mean of e = 0..post with
+    its SE from the hand regression's covariance."""
+    es = fit.event_study.loc[fit.event_study["event_time"] != -1]
+    names = [n for n in ref.coef().index if "event" in n]
+    assert es["estimate"].to_numpy() == pytest.approx(ref.coef()[names].to_numpy(), abs=1e-8)
+    assert es["std_error"].to_numpy() == pytest.approx(ref.se()[names].to_numpy(), rel=1e-6)
+    post_rows = (es["event_time"] >= 0).to_numpy()
+    a = np.zeros(len(ref.coef()))
+    a[[i for i, n in enumerate(ref.coef().index) if n in np.array(names)[post_rows]]] = 1 / (post + 1)
+    assert fit.estimate == pytest.approx(float(a @ ref.coef().to_numpy()), abs=1e-10)
+    assert fit.std_error == pytest.approx(float(np.sqrt(a @ ref._vcov @ a)), rel=1e-6)
+    assert fit.info["n_clusters"] == int(np.min(ref._G))
 
 
 @pytest.mark.parametrize("pre, post", [(2, 2), (1, 3)])
 def test_matches_a_hand_built_stacked_regression(pre, post):
     df = staggered_panel(seed=5)
     fit = didbook.stacked(df, "y", "id", "t", "g", pre=pre, post=post)
-    ref = hand_stacked(df, pre, post)
-    es = fit.event_study.loc[fit.event_study["event_time"] != -1]
-    assert es["estimate"].to_numpy() == pytest.approx(ref.coef().to_numpy(), abs=1e-8)
-    assert es["std_error"].to_numpy() == pytest.approx(ref.se().to_numpy(), rel=0.02)
-    post_rows = es["event_time"] >= 0
-    assert fit.estimate == pytest.approx(es.loc[post_rows, "estimate"].mean(), abs=1e-10)
+    check_against_hand(fit, hand_stacked(df, pre, post), post)
     check_vocabulary(fit)
+
+
+def test_equals_diff_diff_without_controls():
+    """On a balanced panel without controls the sub-experiment x period effects change no estimate: the corrective
+    weights give every sub-experiment the same weighted treated share (diff-diff's regression has none)."""
+    df = staggered_panel(seed=5)
+    fit = didbook.stacked(df, "y", "id", "t", "g", pre=2, post=2)
+    eng = fit.model.event_study_effects
+    for _, row in fit.event_study.iterrows():
+        assert row["estimate"] == pytest.approx(eng[int(row["event_time"])]["effect"], abs=1e-10)
+    assert fit.estimate == pytest.approx(fit.model.overall_att, abs=1e-10)
+
+
+def test_controls_and_province_clusters_match_the_hand_regression():
+    df = staggered_panel(seed=5)
+    fit = didbook.stacked(df, "y", "id", "t", "g", ["x"], pre=2, post=2, cluster="prov")
+    ref = hand_stacked(df, 2, 2, controls=["x"], cluster="prov")
+    check_against_hand(fit, ref, 2)
+    assert fit.info["controls"] == ["x"] and fit.info["cluster"] == "prov" and fit.info["n_clusters"] == 20
+    assert any("'prov'" in n and "G = 20" in n for n in fit.notes)
+    check_vocabulary(fit)
+    # the covariate matters here (y loads 0.4 on x), so the control changes the estimate
+    assert fit.estimate != pytest.approx(didbook.stacked(df, "y", "id", "t", "g", pre=2, post=2).estimate, abs=1e-3)
+
+
+def test_controls_with_odd_names_and_collinear_controls():
+    df = staggered_panel(seed=5)
+    a = didbook.stacked(df, "y", "id", "t", "g", ["x"], pre=2, post=2, cluster="prov")
+    odd = df.rename(columns={"x": "_x0", "prov": "省 (id)"})
+    b = didbook.stacked(odd, "y", "id", "t", "g", ["_x0"], pre=2, post=2, cluster="省 (id)")
+    assert b.estimate == pytest.approx(a.estimate, abs=1e-12)
+    assert b.std_error == pytest.approx(a.std_error, rel=1e-12)
+    with pytest.raises(PanelDataError, match="'size'.*collinear"):
+        didbook.stacked(df.assign(size=df["id"] % 7), "y", "id", "t", "g", ["size"], pre=2, post=2)
+    with pytest.raises(PanelDataError, match="'id'"):  # a cluster must contain whole units
+        didbook.stacked(df.assign(half=df["t"] > 4), "y", "id", "t", "g", pre=2, post=2, cluster="half")
 
 
 def test_trimming_is_reported_on_mpdta():

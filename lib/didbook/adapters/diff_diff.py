@@ -31,6 +31,7 @@ __all__ = [
     "group_time_frame",
     "wooldridge_event",
     "lpdid_frames",
+    "stacked_frame",
     "dcdh_frames",
     "dose_response_frame",
     "synthetic_weights",
@@ -63,20 +64,28 @@ def fit_two_stage(d: pd.DataFrame, controls: list[str], cluster: str, alpha: flo
     return est.fit(d, outcome=Y, unit=U, time=T, first_treat=G, covariates=controls or None, aggregate="event_study")
 
 
-def fit_stacked(d: pd.DataFrame, controls: list[str], window: tuple[int, int], weighting: str, alpha: float):
-    """``diff_diff.StackedDiD`` (Wing, Freedman and Hollingsworth 2024; clustered by the original unit)."""
+def fit_stacked(d: pd.DataFrame, window: tuple[int, int], weighting: str, alpha: float):
+    """``diff_diff.StackedDiD`` (Wing, Freedman and Hollingsworth 2024): the sub-experiments, the trimming and
+    the corrective weights (read with :func:`stacked_frame`). Its own regression has no unit fixed effects,
+    takes covariates only for entropy balancing and clusters only by unit, so :func:`didbook.stacked` refits
+    the stacked regression itself (pyfixest) on :func:`stacked_frame`."""
     import diff_diff as dd
 
     est = dd.StackedDiD(kappa_pre=window[0], kappa_post=window[1], weighting=weighting, cluster="unit", alpha=alpha)
-    return est.fit(d, outcome=Y, unit=U, time=T, first_treat=G, covariates=controls or None, aggregate="event_study")
+    return est.fit(d, outcome=Y, unit=U, time=T, first_treat=G, aggregate="event_study")
 
 
 def fit_lpdid(d: pd.DataFrame, controls: list[str], window: tuple[int, int], cluster: str, alpha: float, **kw):
-    """``diff_diff.LPDiD`` (Dube, Girardi, Jorda and Taylor 2023) on the 0/1 treatment ``_d``."""
+    """``diff_diff.LPDiD`` (Dube, Girardi, Jorda and Taylor 2023) on the 0/1 treatment ``_d``.
+
+    LPDiD reserves column names starting with ``_`` (and ``horizon``), so the controls are handed over
+    as ``lpdid_x0, lpdid_x1, ...``; they enter each horizon's regression at their value in the switch
+    period ``t`` (direct inclusion with ``reweight=False``, regression adjustment with ``reweight=True``)."""
     import diff_diff as dd
 
+    names = {x: f"lpdid_x{i}" for i, x in enumerate(controls)}
     est = dd.LPDiD(pre_window=window[0], post_window=window[1], cluster=cluster, alpha=alpha, **kw)
-    return est.fit(d, Y, U, T, D, covariates=controls or None)
+    return est.fit(d.rename(columns=names), Y, U, T, D, covariates=list(names.values()) or None)
 
 
 def fit_dcdh(d: pd.DataFrame, horizons: int | None, alpha: float):
@@ -167,6 +176,16 @@ def wooldridge_event(res) -> pd.DataFrame:
     """ETWFE event-study aggregation (cell-weighted averages of the cohort x period ATTs by event time)."""
     res.aggregate("event")
     return effects_frame(res.event_study_effects)
+
+
+def stacked_frame(res) -> pd.DataFrame:
+    """StackedDiD's stacked data with the book's names: the engine frame's columns (``_unit``, ``_time``,
+    ``_y``, controls, ``_cluster``, ...) plus ``sub_experiment`` (the cohort's adoption period),
+    ``event_time``, ``treated`` (1 = the cohort's units) and ``weight`` (the corrective weight)."""
+    st = res.stacked_data
+    return st.rename(
+        columns={"_sub_exp": "sub_experiment", "_event_time": "event_time", "_D_sa": "treated", "_Q_weight": "weight"}
+    ).reset_index(drop=True)
 
 
 def lpdid_frames(res) -> tuple[pd.DataFrame, dict]:
