@@ -32,7 +32,7 @@ import student_notebooks  # noqa: E402
 # Chapters not yet compliant with the glossary-link rule (the lead empties this list at the end).
 # The checker masks each markdown cell on its own since the chapters became text sources; that found these
 # chapters' unlinked first uses, which the chapter rewrites of this round fix (then remove the name).
-GLOSSARY_XFAIL: set[str] = {f"notebooks/{name}.md" for name in ("income_gap_mechanisms",)}
+GLOSSARY_XFAIL: set[str] = {f"notebooks/{name}.md" for name in ()}
 # Abbreviations that count as uses of a glossary term.
 ALIASES = {"difference-in-differences": ["DID"], "two-way fixed effects": ["TWFE"]}
 
