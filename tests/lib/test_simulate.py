@@ -511,3 +511,97 @@ def test_design_seed_holds_the_design_and_redraws_the_outcomes():
     # the platform's effect on the gap is a property of the design: the same in both draws
     assert a.truth.att[("platform", "income_gap")] == pytest.approx(b.truth.att[("platform", "income_gap")])
     assert a.params["design_seed"] == 9 and a.params["seed"] == 1
+
+
+# --- the additions: pilot, dose, province panel --------------------------------------------------------------
+
+
+EXTRA = ["pilot_on", "rural_eservice_use", "service_capability", "online_approval_rate"]
+
+
+@pytest.fixture(scope="module")
+def extras():
+    return simulate_city_panel(pilot=True, dose=True)
+
+
+def test_additions_leave_every_other_column_byte_identical(panel, extras):
+    pd.testing.assert_frame_equal(extras.data.drop(columns=EXTRA), panel.data)
+    pd.testing.assert_frame_equal(extras.counterfactual[panel.counterfactual.columns], panel.counterfactual)
+    assert list(extras.data.columns[-4:]) == EXTRA and list(extras.codebook["column"]) == list(extras.data.columns)
+    assert list(didbook.city_panel_codebook()["column"]) == list(panel.data.columns)
+    for k, v in panel.truth.att.items():
+        assert extras.truth.att[k] == v
+    assert panel.truth.switching.empty and not panel.truth.dose
+    cb = extras.codebook.set_index("column")
+    for c in EXTRA:
+        assert cb.loc[c, "min"] <= extras.data[c].min() and extras.data[c].max() <= cb.loc[c, "max"], c
+
+
+def test_pilot_switches_off_and_its_truth(extras):
+    d = extras.data
+    first = d.groupby("city_id")["pilot_on"].agg(lambda s: s.diff().min())
+    assert (first == -1).any() and (d.groupby("province_id")["pilot_on"].nunique() == 1).any()  # leavers, never
+    assert (d.groupby(["province_id", "year"])["pilot_on"].nunique() == 1).all()  # provincial
+    effect = d["rural_eservice_use"] - extras.untreated("rural_eservice_use", "pilot")
+    assert (effect[d["pilot_on"] == 0] == 0).all()
+    sw = extras.truth.switching.set_index("quantity")
+    assert sw.loc["ATT", "value"] == pytest.approx(effect[d["pilot_on"] == 1].mean())
+    assert extras.truth.att[("pilot", "rural_eservice_use")] == pytest.approx(sw.loc["ATT", "value"])
+    assert sw.loc["DID_M", "n"] == sw.loc["DID_+ (joiners)", "n"] + sw.loc["DID_- (leavers)", "n"]
+    # the TWFE weights agree with didbook.twfe_weights (engine)
+    w = didbook.twfe_weights(d, "rural_eservice_use", "city_id", "year", "pilot_on")
+    assert w.share_negative == pytest.approx(sw.loc["TWFE negative weight share", "value"])
+    assert w.sum_negative == pytest.approx(sw.loc["TWFE negative weight sum", "value"], abs=1e-8)
+
+
+def test_dose_columns_and_curve(extras):
+    d = extras.data
+    assert (d.groupby("city_id")["service_capability"].nunique() == 1).all()
+    treated = d["platform_cohort"] > 0
+    assert (d.loc[~treated, "service_capability"] == 0).all() and (d.loc[treated, "service_capability"] > 0).all()
+    assert d["service_capability"].max() <= 1
+    effect = d["online_approval_rate"] - extras.untreated("online_approval_rate", "platform")
+    dose = d["service_capability"]
+    on = d["platform_treated"] == 1
+    np.testing.assert_allclose(effect[on], 30 * dose[on] - 12 * dose[on] ** 2)
+    assert (effect[~on] == 0).all()
+    curve = extras.truth.dose_response([0.5, 1.0])
+    assert curve["att"].tolist() == pytest.approx([12.0, 18.0]) and curve["acrt"].tolist() == pytest.approx([18.0, 6.0])
+    assert (curve["slope"] == curve["acrt"]).all()
+    sel = simulate_city_panel(dose=True, dose_selection=True).truth.dose_response([0.5])
+    assert sel["att"].item() == pytest.approx(12.0) and sel["slope"].item() == pytest.approx(18.0 + 12.0)
+    with pytest.raises(ValueError, match="grid"):
+        extras.truth.dose_response([0.0])
+    with pytest.raises(KeyError, match="dose=True"):
+        simulate_city_panel(pilot=True).truth.dose_response()
+
+
+def test_addition_outcomes_redraw_exactly():
+    kw = {"design_seed": 3, "pilot": True, "dose": True}
+    for tr, outcome in (("pilot", "rural_eservice_use"), ("platform", "online_approval_rate")):
+        _, Y, truth = didbook.simulate.outcome_draws(tr, outcome, [11, 12], **kw)
+        full = simulate_city_panel(12, **kw)
+        np.testing.assert_allclose(Y[:, 1], full.data[outcome], rtol=1e-12, atol=1e-12)
+        assert truth[1] == pytest.approx(full.truth.att[(tr, outcome)])
+    with pytest.raises(ValueError, match="pilot=True"):
+        didbook.simulate.outcome_draws("pilot", "rural_eservice_use", [1], design_seed=3)
+    with pytest.raises(ValueError, match="dose=True"):
+        simulate_city_panel(dose_selection=True)
+
+
+def test_province_panel():
+    pp = didbook.simulate.province_panel()
+    d = pp.data
+    assert d.shape == (30 * 18, 5) and d["province_id"].nunique() == 30
+    assert d.loc[d["reform"] == 1, "province_id"].unique().tolist() == ["P01"]
+    assert d.loc[d["reform"] == 1, "year"].min() == 2014
+    eff = d["income_gap"] - pp.counterfactual["income_gap_y0"]
+    np.testing.assert_allclose(eff[d["reform"] == 1].to_numpy(), pp.truth.att_path["att"].to_numpy())
+    assert pp.truth.att == pytest.approx(pp.truth.att_path["att"].mean()) and pp.truth.did_bias < 0
+    again = didbook.simulate.province_panel(5, design_seed=2024)
+    pd.testing.assert_frame_equal(again.loadings, pp.loadings)
+    assert not np.allclose(again.data["income_gap"], d["income_gap"])
+    for kwargs, match in (({"n_provinces": 5}, "n_provinces"), ({"start_year": 2013}, "start_year"),
+                          ({"noise_scale": -1}, "noise_scale"), ({"seed": 1.5}, "seed")):  # fmt: skip
+        with pytest.raises((ValueError, TypeError), match=match):
+            didbook.simulate.province_panel(**kwargs)

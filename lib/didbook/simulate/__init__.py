@@ -41,6 +41,7 @@ from ._config import (
     ANCHORS,
     DG_CHANNEL_SHARES,
     DG_MEDIATOR_EFFECTS,
+    EXTENSIONS,
     IDENTIFICATION,
     MEDIATED_SHARE,
     PT_VIOLATION_GAP_SLOPE,
@@ -51,6 +52,7 @@ from ._config import (
     resolve_switches,
 )
 from ._design import Design, draw_design
+from ._extras import EXTRA_COLUMNS, draw_extras, extra_outcomes, switching_truth, untreated_extras
 from ._outcomes import (
     DG_MEDIATORS,
     FAMILY_OF,
@@ -68,6 +70,7 @@ from ._outcomes import (
     untreated_mechanisms,
     urban_income,
 )
+from ._province import EARLY_PROVINCE, EARLY_YEAR, ProvincePanel, ProvinceTruth, province_panel
 from ._truth import Truth, compute_truth
 
 __all__ = [
@@ -81,11 +84,17 @@ __all__ = [
     "MEDIATED_SHARE",
     "DG_CHANNEL_SHARES",
     "DG_MEDIATOR_EFFECTS",
+    "EXTENSIONS",
     "CSV_FLOAT_FORMAT",
     "CityPanel",
     "Truth",
     "simulate_city_panel",
     "outcome_draws",
+    "province_panel",
+    "ProvincePanel",
+    "ProvinceTruth",
+    "EARLY_PROVINCE",
+    "EARLY_YEAR",
     "load_city_panel",
     "city_panel_codebook",
     "city_panel_files",
@@ -136,7 +145,7 @@ class CityPanel:
         """
         col = f"{outcome}_y0_{treatment}"
         if col not in self.counterfactual.columns:
-            if treatment in TREATMENTS and outcome in self.data.columns:
+            if (treatment in TREATMENTS or treatment == "pilot") and outcome in self.data.columns:
                 return self.data[outcome].copy()  # not affected by this treatment
             raise KeyError(f"unknown treatment {treatment!r} or outcome {outcome!r}")
         return self.counterfactual[col].rename(outcome)
@@ -157,6 +166,17 @@ class CityPanel:
 def _streams(seed: int, design_seed: int | None) -> tuple[np.random.Generator, np.random.SeedSequence]:
     ds = seed if design_seed is None else design_seed
     return np.random.default_rng(np.random.SeedSequence([int(ds), 1])), np.random.SeedSequence([int(seed), 2])
+
+
+def _design(
+    seed, design_seed, sw, n_cities, n_provinces, start_year, end_year
+) -> tuple[Design, np.random.SeedSequence]:
+    """The design (with the pilot's and the dose's, if switched on) and the outcomes' seed sequence."""
+    drng, oss = _streams(seed, design_seed)
+    design = draw_design(drng, sw, n_cities, n_provinces, start_year, end_year)
+    if sw["pilot"] or sw["dose"]:
+        design.extras = draw_extras(seed if design_seed is None else design_seed, design)
+    return design, oss
 
 
 def _treated(d: Design, tr: str) -> np.ndarray:
@@ -224,6 +244,7 @@ def _build(d: Design, oss: np.random.SeedSequence) -> tuple[pd.DataFrame, pd.Dat
         cf[f"equalization_y0_{tr}"] = ix[f"equalization_y0_{tr}"]
         for j, k in enumerate(INDICATORS):
             cf[f"{k}_rural_y0_{tr}"] = ix[f"rural_y0_{tr}"][:, j]
+    _add_extras(d, rngs, data, cf, col)
     counterfactual = pd.DataFrame(cf)
     data["year"] = data["year"].astype("int64")
     for c in (
@@ -241,9 +262,27 @@ def _build(d: Design, oss: np.random.SeedSequence) -> tuple[pd.DataFrame, pd.Dat
     return data, counterfactual
 
 
+def _add_extras(d: Design, rngs: dict, data: pd.DataFrame, cf: dict, col) -> None:
+    """Append the pilot's and the dose's columns (switched on only) to ``data`` and their untreated outcomes to ``cf``."""
+    if not d.extras:
+        return
+    obs, base = extra_outcomes(d, untreated_extras(d, rngs))
+    for switch in ("pilot", "dose"):
+        if d.sw[switch]:
+            for name in EXTRA_COLUMNS[switch]:
+                data[name] = col(obs[name])
+    for (k, tr), v in base.items():
+        cf[f"{k}_y0_{tr}"] = col(v)
+    if d.sw["pilot"]:
+        data["pilot_on"] = data["pilot_on"].astype("int64")
+
+
 def _redraw_outcome(design: Design, rngs: dict, outcome: str, treatment: str) -> tuple[np.ndarray, np.ndarray]:
     """One outcome other than ``equalization`` and its untreated version (``treatment`` off), kept rows."""
     keep = design.keep
+    if outcome in ("rural_eservice_use", "online_approval_rate"):
+        o, b = extra_outcomes(design, untreated_extras(design, rngs))
+        return o[outcome].ravel()[keep], b.get((outcome, treatment), o[outcome]).ravel()[keep]
     if outcome in DG_MEDIATORS:
         o, y0m = mechanism_outcomes(design, untreated_dg_mediators(design, rngs["dg_mechanisms"]))
     elif outcome in MECHANISM_OUTCOMES or design.sw["mediation"]:
@@ -309,7 +348,9 @@ def simulate_city_panel(
         Switches from :data:`SWITCHES` that override the scenario's settings and can be
         combined: ``homogeneous`` (bool), ``pt_violation`` (bool), ``anticipation`` (int years,
         0-3), ``missing_share`` (float in [0, 0.5)), ``all_treated`` (bool), ``mediation`` (bool), ``effect_scale``
-        (float >= 0, multiplies every effect), ``noise_scale`` (float >= 0).
+        (float >= 0, multiplies every effect), ``noise_scale`` (float >= 0), and the additions for the estimators
+        beyond staggered adoption (:data:`EXTENSIONS`; each appends columns, every other column stays as without
+        it): ``pilot`` (bool), ``dose`` (bool), ``dose_selection`` (bool, needs ``dose``).
 
     Returns
     -------
@@ -347,6 +388,24 @@ def simulate_city_panel(
     ``control="never"`` raises; TWFE is pulled towards 0. The effect over all treated city-years needs an
     assumption about effects after the horizon (with ``homogeneous=True`` TWFE recovers it).
 
+    **A pilot that switches off** (``pilot=True``, for :func:`didbook.dcdh`): ``pilot_on`` (0/1), a provincial
+    pilot of village digital service points that a fifth of the provinces never run, half start in 2014-2016 and
+    keep, 30% start in 2014-2015 and withdraw after three or four years; it raises ``rural_eservice_use`` (pp)
+    in the years it is in force only. ``truth.switching`` holds DID_M (mean effect over the switching city-years),
+    the joiners' and leavers' effects, the ATT, the TWFE estimand and the share of treated city-years with a
+    negative TWFE weight; ``truth.att[("pilot", "rural_eservice_use")]`` the ATT. Effects differ by city and grow
+    over time, so TWFE misses the ATT while ``dcdh`` recovers DID_M (``homogeneous=True``: both recover 3 pp).
+
+    **A dose** (``dose=True``, for :func:`didbook.continuous_did`): ``service_capability`` in (0, 1], the
+    platform's service-capability score of each launching city (constant; 0 where the province does not launch
+    in the window), and ``online_approval_rate`` (pp), raised from launch on by ``f(d) = 30 d - 12 d^2``;
+    ``truth.dose_response(grid)`` gives ATT(d), ACRT(d) and the slope a comparison of doses identifies,
+    ``truth.dose["att_o"]``/``["acrt_o"]`` the overall ATT and ACRT. Strong parallel trends hold, so
+    ``continuous_did`` recovers both curves; with ``dose_selection=True`` cities that chose a higher score gain
+    more at every score: ATT(d) is still recovered, the ACRT is not (the estimate is the slope, too high).
+
+    **One early province** (SC, SDID) is a separate world: :func:`province_panel`.
+
     Paper 1's outcome ``equalization`` is
     ``didbook.equalization_index(data, didbook.PUBLIC_SERVICE_DIMENSIONS).equalization``
     computed on the returned ``data``. The digital-government policy and the smart-city pilot
@@ -380,11 +439,11 @@ def simulate_city_panel(
     if design_seed is not None:
         check_sizes(design_seed, n_cities, n_provinces, start_year, end_year)
     sw = resolve_switches(scenario, overrides)
-    drng, oss = _streams(seed, design_seed)
-    design = draw_design(drng, sw, n_cities, n_provinces, start_year, end_year)
+    design, oss = _design(seed, design_seed, sw, n_cities, n_provinces, start_year, end_year)
     data, counterfactual = _build(design, oss)
     subgroups = pd.DataFrame({"city_id": [f"C{i + 1:03d}" for i in range(n_cities)], **design.groups})
     truth = compute_truth(data, counterfactual, subgroups, MEDIATED_SHARE if sw["mediation"] else 0.0)
+    _extra_truth(truth, design, data, counterfactual)
     params = {
         "seed": int(seed),
         "design_seed": int(seed if design_seed is None else design_seed),
@@ -395,14 +454,31 @@ def simulate_city_panel(
         "scenario": scenario,
         **sw,
     }
+    cb = city_panel_codebook(extras=True).set_index("column").loc[list(data.columns)].reset_index()
     return CityPanel(
         data=data,
         truth=truth,
         params=params,
-        codebook=city_panel_codebook(),
+        codebook=cb,
         counterfactual=counterfactual,
         subgroups=subgroups,
     )
+
+
+def _extra_truth(truth: Truth, d: Design, data: pd.DataFrame, cf: pd.DataFrame) -> None:
+    """The pilot's and the dose's truth: ``att`` entries, ``switching`` and ``dose``."""
+    if d.sw["pilot"]:
+        on = data["pilot_on"].to_numpy() == 1
+        effect = data["rural_eservice_use"].to_numpy() - cf["rural_eservice_use_y0_pilot"].to_numpy()
+        truth.att[("pilot", "rural_eservice_use")] = float(effect[on].mean())
+        truth.switching = switching_truth(data, cf, d.extras["pilot_tau"].ravel()[d.keep])
+    if d.sw["dose"]:
+        from ._extras import dose_curve
+
+        doses = d.extras["dose"][d.extras["dose"] > 0]
+        truth.dose = {"selection": d.sw["dose_selection"], "scale": d.sw["effect_scale"], "doses": doses}
+        own = dose_curve(doses, d.sw["dose_selection"], d.sw["effect_scale"])
+        truth.dose.update(att_o=float(own["att"].mean()), acrt_o=float(own["acrt"].mean()))
 
 
 def outcome_draws(
@@ -453,13 +529,18 @@ def outcome_draws(
     >>> Y.shape, bool(np.allclose(Y[:, 1], simulate_city_panel(2, design_seed=7).data["income_gap"]))
     ((3360, 3), True)
     """
-    if treatment not in TREATMENTS:
-        raise ValueError(f"unknown treatment {treatment!r}; valid: {list(TREATMENTS)}")
+    if treatment not in (*TREATMENTS, "pilot"):
+        raise ValueError(f"unknown treatment {treatment!r}; valid: {[*TREATMENTS, 'pilot']}")
     if outcome not in FAMILY_OF:
         raise ValueError(f"outcome {outcome!r} cannot be re-drawn; valid outcomes: {sorted(FAMILY_OF)}")
     seeds = [int(s) for s in seeds]
     if not seeds:
         raise ValueError("seeds is empty")
+    for switch, (_, extra) in EXTRA_COLUMNS.items():
+        if outcome == extra and not resolve_switches(scenario, overrides)[switch]:
+            raise ValueError(f"outcome {outcome!r} exists only with {switch}=True; pass {switch}=True")
+    if treatment == "pilot" and outcome != "rural_eservice_use":
+        raise ValueError(f"the pilot moves only 'rural_eservice_use', got outcome {outcome!r}")
     panel = simulate_city_panel(
         seeds[0],
         design_seed=design_seed,
@@ -471,10 +552,10 @@ def outcome_draws(
         **overrides,
     )
     sw = resolve_switches(scenario, overrides)
-    drng, _ = _streams(seeds[0], design_seed)
-    design = draw_design(drng, sw, n_cities, n_provinces, start_year, end_year)
+    design, _ = _design(seeds[0], design_seed, sw, n_cities, n_provinces, start_year, end_year)
     keep = design.keep
-    treated = _treated(design, treatment).ravel()[keep] == 1
+    on = design.extras["pilot_on"] if treatment == "pilot" else _treated(design, treatment)
+    treated = on.ravel()[keep] == 1
     Y = np.empty((int(keep.sum()), len(seeds)))
     truth = np.empty(len(seeds))
     Y[:, 0] = panel.data[outcome].to_numpy()

@@ -24,11 +24,21 @@ CODEBOOK_TEXT_COLUMNS = ("column", "meaning", "unit", "chinese", "dtype")
 CSV_FLOAT_FORMAT = "%.6g"
 
 
-def city_panel_codebook() -> pd.DataFrame:
+#: Columns that exist only with a switch on (``pilot=True``, ``dose=True``); listed last in the codebook file.
+EXTRA_CODEBOOK_COLUMNS = ("pilot_on", "rural_eservice_use", "service_capability", "online_approval_rate")
+
+
+def city_panel_codebook(extras: bool = False) -> pd.DataFrame:
     """The codebook of the simulated city panel: one row per column of ``CityPanel.data``.
 
     Read from the package data file ``didbook/data/city_panel_codebook.csv`` (shipped with the
     package; ``scripts/make_data.py`` copies it to ``data/`` next to the panel).
+
+    Parameters
+    ----------
+    extras : bool
+        Also list the columns that exist only with ``pilot=True`` or ``dose=True`` (:data:`EXTRA_CODEBOOK_COLUMNS`);
+        default: the columns of the default panel.
 
     Returns
     -------
@@ -46,7 +56,9 @@ def city_panel_codebook() -> pd.DataFrame:
         cb = pd.read_csv(fh, dtype={c: "str" for c in CODEBOOK_TEXT_COLUMNS}, keep_default_na=False, encoding="utf-8")
     cb["min"] = pd.to_numeric(cb["min"].replace("", np.nan)).astype(float)
     cb["max"] = pd.to_numeric(cb["max"].replace("", np.nan)).astype(float)
-    return cb
+    if extras:
+        return cb
+    return cb[~cb["column"].isin(EXTRA_CODEBOOK_COLUMNS)].reset_index(drop=True)
 
 
 def load_city_panel(path: str | Path | None = None) -> pd.DataFrame:

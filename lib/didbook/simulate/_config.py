@@ -23,6 +23,9 @@ SWITCHES: dict[str, object] = {
     "missing_share": 0.0,  # share of city-years dropped completely at random
     "all_treated": False,  # every province launches the platform by 2020
     "mediation": False,  # platform -> service efficiency -> entrepreneurship -> rural income is causal
+    "pilot": False,  # adds a provincial pilot that some provinces withdraw (pilot_on, rural_eservice_use): dCDH
+    "dose": False,  # adds the platform's service-capability dose (service_capability, online_approval_rate)
+    "dose_selection": False,  # with dose: cities that gain more choose higher capability (ACRT not identified)
     "effect_scale": 1.0,  # multiplies every treatment effect (0 = no effects)
     "noise_scale": 1.0,  # multiplies the idiosyncratic noise
 }
@@ -32,6 +35,19 @@ TREATMENTS: dict[str, tuple[str, str]] = {
     "dg": ("dg_treated", "dg_cohort"),
     "platform": ("platform_treated", "platform_cohort"),
     "smart_city": ("smart_city", "smart_city_cohort"),
+}
+
+#: The additions for the estimators beyond staggered adoption: name -> how to get it, and what it is for.
+EXTENSIONS: dict[str, str] = {
+    "pilot": "simulate_city_panel(pilot=True): a provincial pilot switched on 2014-2016 and withdrawn by a third of "
+    "the provinces 2017-2019 (pilot_on), effect on rural_eservice_use; truth.switching (DID_M, joiners, leavers, "
+    "TWFE weights); for didbook.dcdh and didbook.twfe_weights",
+    "dose": "simulate_city_panel(dose=True): the platform's service-capability score (service_capability, 0 for "
+    "never-launching cities), dose-response on online_approval_rate; truth.dose_response(grid); for "
+    "didbook.continuous_did (dose_selection=True: selection on gains, ACRT not identified)",
+    "province_panel": "didbook.simulate.province_panel(): a province-year panel with one early province (treated "
+    "from 2014) and an interactive-fixed-effects gap; truth.att_path; for didbook.synthetic_did and "
+    "didbook.synthetic_control",
 }
 
 #: Real-world magnitudes the simulation is calibrated to (national figures, NBS yearbooks).
@@ -90,6 +106,20 @@ GAP_PER_ENTRE = MEDIATED_SHARE / PLATFORM_MECHANISM_EFFECTS["entrepreneurship"]
 #: ``mediation`` scenario (constants: they only shift levels and year effects).
 EFFICIENCY_PATH = (38.5, 1.3)
 ENTRE_PATH = (47.0, 2.8 + ENTRE_PER_EFFICIENCY * 1.3)
+#: ``pilot``: effect on rural_eservice_use (pp) in 2014 for an average city, its common growth a year (as a share
+#: of it), and the multiplier of the city level in provinces that keep the pilot and in those that withdraw it
+#: (selection on gains: where it works, it is kept).
+PILOT_EFFECT0 = 3.0
+PILOT_EFFECT_GROWTH = 0.15
+PILOT_KEEP_MULT, PILOT_LEAVE_MULT = 1.5, 0.5
+#: ``pilot``: shares of provinces that never run the pilot, keep it, withdraw it (in random order: not selected on
+#: region or income).
+PILOT_SHARES = (0.2, 0.5, 0.3)
+#: ``pilot``: first pilot year of the provinces that keep it, and of those that withdraw it; years the latter keep it.
+PILOT_KEEP_STARTS, PILOT_LEAVE_STARTS, PILOT_LEAVE_YEARS = (2014, 2015, 2016), (2014, 2015), (3, 4)
+#: ``dose``: effect of service capability d on online_approval_rate (pp): DOSE_A d - DOSE_B d^2 (ACRT DOSE_A - 2 DOSE_B d);
+#: with ``dose_selection`` a city's whole curve is multiplied by (DOSE_SELECTION_BASE + its own dose).
+DOSE_A, DOSE_B, DOSE_SELECTION_BASE = 30.0, 12.0, 0.5
 # Untreated income gap: coefficient on log GDP per capita (pp per log point). Parallel trends
 # for the gap hold conditional on log_gdp_pc with exactly this linear, common coefficient.
 GAP_ON_LOG_GDP = -4.0
@@ -136,10 +166,12 @@ def resolve_switches(scenario: str, overrides: dict) -> dict:
     sw = dict(SWITCHES)
     sw.update(SCENARIOS[scenario])
     sw.update(overrides)
-    for key in ("homogeneous", "pt_violation", "all_treated", "mediation"):
+    for key in ("homogeneous", "pt_violation", "all_treated", "mediation", "pilot", "dose", "dose_selection"):
         if not isinstance(sw[key], (bool, np.bool_)):
             raise TypeError(f"{key} must be True or False, got {sw[key]!r}")
         sw[key] = bool(sw[key])
+    if sw["dose_selection"] and not sw["dose"]:
+        raise ValueError("dose_selection=True needs dose=True (it changes the dose-response of the dose columns)")
     ant = sw["anticipation"]
     if isinstance(ant, bool) or not isinstance(ant, (int, np.integer)) or not 0 <= ant <= 3:
         raise ValueError(f"anticipation must be an integer number of years in 0..3, got {ant!r}")
@@ -345,5 +377,66 @@ IDENTIFICATION: list[dict[str, str]] = [
         "misses": "nothing among these; but constancy is an assumption the data cannot check beyond event time 4",
         "why": "a long-run effect needs a never-treated group (baseline) or an assumption that carries the effect "
         "past the horizon, such as constant effects",
+    },
+    {
+        "treatment": "pilot",
+        "outcome": "rural_eservice_use",
+        "scenario": "pilot=True",
+        "assumption": "unconditional parallel trends in levels; the pilot acts in the year it is in force only (no "
+        "dynamic effects, so withdrawing it removes its effect); heterogeneous effects, a city level (3x larger "
+        "where the pilot is kept than where it is withdrawn) plus a common path rising 0.45 pp a year, so Y(1) also "
+        "follows parallel trends (DID_M's leavers are compared with cities that keep the pilot)",
+        "recovers": "dcdh (DID_M): truth.switching's DID_M, the mean effect over the switching city-years, city "
+        "clusters (interval conservative: the engine's analytic standard error is about 1.7x the spread)",
+        "misses": "TWFE: the ATT over the treated city-years, too low (it estimates truth.switching's 'TWFE "
+        "estimand': the long-running pilots' late, largest effects get small or negative weights); nor is it DID_M",
+        "why": "TWFE compares joiners and leavers with provinces that have run the pilot for years",
+    },
+    {
+        "treatment": "pilot",
+        "outcome": "rural_eservice_use",
+        "scenario": "pilot=True, homogeneous=True",
+        "assumption": "as pilot=True, and one constant effect (3 pp)",
+        "recovers": "dcdh (interval conservative) and TWFE (the negative weights multiply the same effect)",
+        "misses": "nothing among these",
+        "why": "with constant effects every weighting of the cells gives the same number",
+    },
+    {
+        "treatment": "platform (dose service_capability)",
+        "outcome": "online_approval_rate",
+        "scenario": "dose=True",
+        "assumption": f"parallel trends in levels for every dose, and strong parallel trends: every city has the same "
+        f"curve f(d) = {DOSE_A:g} d - {DOSE_B:g} d^2 (no selection on gains); the dose is higher in richer cities",
+        "recovers": "continuous_did (cubic B-spline): ATT(d) and ACRT(d) = truth.dose_response(grid), and ATT^o, "
+        "ACRT^o = truth.dose['att_o'], ['acrt_o'] (means over the launching cities); the engine's pointwise "
+        "intervals of ATT(d) are somewhat narrow (200 draws: coverage 87-94%, standard errors 0.83-0.95 of the "
+        "spread); ATT^o's interval conservative",
+        "misses": "nothing among these",
+        "why": "the score is chosen on levels (income), not on gains or trends",
+    },
+    {
+        "treatment": "platform (dose service_capability)",
+        "outcome": "online_approval_rate",
+        "scenario": "dose=True, dose_selection=True",
+        "assumption": f"parallel trends hold, strong parallel trends fail: a city's curve is ({DOSE_SELECTION_BASE:g} + "
+        "its own dose) x f(d), so cities that chose a high score gain more at every score (selection on gains)",
+        "recovers": "continuous_did: ATT(d|d) (truth.dose_response's att) and ATT^o",
+        "misses": "continuous_did's ACRT(d) and ACRT^o: too high; they estimate the slope of ATT(d|d) (truth "
+        "column slope = ACRT(d|d) + the selection term f(d)), not the causal response to more capability",
+        "why": "comparing cities with different doses compares different cities, not one city at different doses",
+    },
+    {
+        "treatment": "reform (one early province)",
+        "outcome": "income_gap (province_panel)",
+        "scenario": "province_panel()",
+        "assumption": "interactive fixed effects: the untreated gap loads on an e-commerce factor rising around 2012 "
+        "and on a slow cycle; the early province (P01, treated from 2014, modelled on Zhejiang) loads high on "
+        "e-commerce, its levels and loadings a weighted average of four donors'",
+        "recovers": "approximately (within 20% of truth.att, the mean of truth.att_path): synthetic_control and "
+        "synthetic_did (the latter's placebo interval covers at least 90%); both are somewhat too negative (200 draws "
+        "on two designs: about 14% and 16%), as weights fitted to noisy pre-periods lean towards the average donor",
+        "misses": "DID (TWFE on the province panel): too negative by about twice the effect (truth.did_bias): it "
+        "credits the e-commerce boom to the reform",
+        "why": "parallel trends fail, but a weighted average of donors shares the early province's factor loadings",
     },
 ]

@@ -9,7 +9,7 @@ All arrays live on the fixed 2005-2025 calendar grid (N cities x T years).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -88,6 +88,7 @@ class Design:
     effects: dict  # treatment -> (N, T) effect intensity (platform: pp of gap; others: index units)
     groups: dict  # subgroup variable -> (N,) labels
     keep: np.ndarray  # (N * T,) rows kept (window and missingness)
+    extras: dict = field(default_factory=dict)  # the pilot's and the dose's design (_extras.draw_extras), if on
 
     @property
     def n_cities(self) -> int:

@@ -32,7 +32,8 @@ from ._codebook import INDICATORS
 from ._config import GAP_ON_LOG_GDP, IND_CAL
 from ._design import Design, ar1, logistic
 
-FAMILIES = ("gap", "income", "shares", "mechanisms", "indicators", "dg_mechanisms")
+# new families go at the end: SeedSequence.spawn gives the earlier ones the same streams whatever the count
+FAMILIES = ("gap", "income", "shares", "mechanisms", "indicators", "dg_mechanisms", "pilot", "dose")
 
 #: Paper 1's mediators other than digital infrastructure (moved by digital government only).
 DG_MEDIATORS = ("online_services", "open_data", "service_satisfaction")
@@ -58,6 +59,8 @@ FAMILY_OF = {
     "digital_infrastructure": ("mechanisms",),
     **{k: ("dg_mechanisms",) for k in DG_MEDIATORS},
     "equalization": ("indicators",),
+    "rural_eservice_use": ("pilot",),  # pilot=True only
+    "online_approval_rate": ("dose",),  # dose=True only
 }
 # In the ``mediation`` scenario the income outcomes also depend on the ``mechanisms`` stream (outcome_draws
 # draws it for them).

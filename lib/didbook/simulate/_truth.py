@@ -22,6 +22,9 @@ AFFECTED = {
     "smart_city": ["equalization", *[f"{k}_rural" for k in INDICATORS], "digital_infrastructure"],
 }  # fmt: skip
 
+# Outcomes of the optional additions (present with dose=True only).
+EXTRA_AFFECTED = {"platform": ["online_approval_rate"]}
+
 MECHANISMS = {
     "platform": [
         "service_efficiency",
@@ -81,6 +84,16 @@ class Truth:
         (:data:`didbook.simulate.DG_CHANNEL_SHARES`). A channel's share is carried by the policy-driven
         part of its mediator; the mediator's untreated variation (city levels, trend, noise) moves
         equalization only in no scenario, and income only in ``mediation``.
+    switching : pandas.DataFrame
+        ``pilot=True`` only: ``treatment, outcome, quantity, value, n, meaning`` for the pilot on
+        ``rural_eservice_use``: ``DID_M`` (mean effect over the switching city-years), ``DID_+ (joiners)``,
+        ``DID_- (leavers)`` (the effect the pilot would have had the year it is withdrawn), ``ATT`` (treated
+        city-years), ``TWFE estimand`` (the TWFE weights x the effects), ``TWFE negative weight share`` and
+        ``sum``. Empty otherwise.
+    dose : dict
+        ``dose=True`` only: ``selection`` (bool), ``scale`` (effect_scale), ``doses`` (the launching cities'
+        scores), ``att_o`` and ``acrt_o`` (means of ATT(d|d) and ACRT(d|d) over those cities); see
+        :meth:`dose_response`. Empty otherwise.
     """
 
     att: dict
@@ -91,6 +104,42 @@ class Truth:
     mechanism: pd.DataFrame
     dispersion: pd.DataFrame
     mediation: pd.DataFrame = field(default_factory=pd.DataFrame)
+    switching: pd.DataFrame = field(default_factory=pd.DataFrame)
+    dose: dict = field(default_factory=dict)
+
+    def dose_response(self, grid=None) -> pd.DataFrame:
+        """The platform's true dose-response on ``online_approval_rate`` (panels with ``dose=True``).
+
+        Parameters
+        ----------
+        grid : array-like, optional
+            Service-capability scores in (0, 1] (default: 0.1, 0.2, ..., 1.0).
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``dose``; ``att``: ATT(d|d), the effect of score d on the cities that chose d (pp); ``acrt``:
+            ACRT(d|d), the derivative of their own curve at d (pp per unit of score); ``slope``: d ATT(d|d) / dd,
+            what comparing cities with neighbouring doses identifies. ``slope`` equals ``acrt`` under strong
+            parallel trends (``dose_selection=False``); with ``dose_selection=True`` it exceeds it by the
+            selection term f(d). The row attributes ``att_o``/``acrt_o`` are in ``self.dose``.
+
+        Examples
+        --------
+        >>> import didbook
+        >>> t = didbook.simulate_city_panel(dose=True).truth
+        >>> t.dose_response([0.5]).round(2).to_dict("records")
+        [{'dose': 0.5, 'att': 12.0, 'acrt': 18.0, 'slope': 18.0}]
+        """
+        if not self.dose:
+            raise KeyError("no dose in this panel: simulate it with simulate_city_panel(dose=True)")
+        from ._extras import dose_curve
+
+        g = np.linspace(0.1, 1.0, 10) if grid is None else np.asarray(grid, dtype=float).ravel()
+        if g.size == 0 or np.isnan(g).any() or (g <= 0).any() or (g > 1).any():
+            raise ValueError(f"grid must hold service-capability scores in (0, 1], got {grid!r}")
+        c = dose_curve(g, self.dose["selection"], self.dose["scale"])
+        return pd.DataFrame({"dose": g, "att": c["att"], "acrt": c["acrt"], "slope": c["slope"]})
 
     def event(self, treatment: str, outcome: str) -> pd.DataFrame:
         """True effects by event time for one treatment and outcome.
@@ -184,7 +233,7 @@ def compute_truth(data: pd.DataFrame, cf: pd.DataFrame, subgroups: pd.DataFrame,
     sub = data[["city_id"]].merge(subgroups, on="city_id", how="left")
     year = data["year"].to_numpy()
     for tr, (dcol, ccol) in TREATMENTS.items():
-        outcomes = AFFECTED[tr]
+        outcomes = AFFECTED[tr] + [o for o in EXTRA_AFFECTED.get(tr, []) if f"{o}_y0_{tr}" in cf]
         cohort = data[ccol].to_numpy()
         ever = cohort > 0
         post = (data[dcol] == 1).to_numpy()
