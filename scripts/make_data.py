@@ -26,6 +26,7 @@ sys.path.insert(0, str(ROOT / "lib"))
 from didbook.simulate import (  # noqa: E402
     ANCHORS,
     IDENTIFICATION,
+    city_panel_codebook,
     city_panel_files,
     simulate_city_panel,
 )
@@ -117,6 +118,21 @@ def codebook_page(panel) -> bytes:
     ]
     for r in cb.itertuples():
         lines.append(f"| `{r.column}` | {r.meaning} | {r.unit} | {r.chinese} | {r.dtype} |")
+    extra = city_panel_codebook(extras=True)
+    extra = extra[~extra["column"].isin(cb["column"])]
+    if len(extra):
+        lines += [
+            "",
+            "## Columns of the optional extensions",
+            "",
+            "Not in `city_panel.csv`: these columns exist only in panels simulated with `pilot=True` (a pilot",
+            "that some provinces withdraw) or `dose=True` (a platform service-capability score); see",
+            "`didbook.simulate.EXTENSIONS`.",
+            "",
+            "| column | meaning | unit | 中文 | type |",
+            "|---|---|---|---|---|",
+        ]
+        lines += [f"| `{r.column}` | {r.meaning} | {r.unit} | {r.chinese} | {r.dtype} |" for r in extra.itertuples()]
     lines.append("")
     return "\n".join(lines).encode("utf-8")
 
