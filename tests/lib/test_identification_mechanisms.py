@@ -1,0 +1,186 @@
+"""Identification proofs, part 2: the mechanisms (paper 2's mediation, both ways) and the national rollout
+(`all_treated`). See tests/lib/test_identification.py for the rules."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from identification_helpers import DG, GDP, PLATFORM, _fails, _study, _summary, _works  # noqa: F401
+
+import didbook
+
+pytestmark = pytest.mark.slow
+
+
+# --- paper 2's mechanism, both ways -----------------------------------------------------------------
+
+
+def test_platform_baseline_mediators_move_but_do_not_transmit():
+    est = {
+        "three-step": {"method": "bjs", "controls": [*GDP, "entrepreneurship"], "cluster": "province_id", **PLATFORM},
+        "BJS entrepreneurship": {
+            "method": "bjs",
+            "treatment": "platform",
+            "outcome": "entrepreneurship",
+            "cluster": "province_id",
+        },
+    }
+    s = _study(est, designs=[101, 202], n_draws=250)
+    # the 'direct' effect of step 3 is the total effect: indirect 0, the truth of the baseline
+    _works(s.loc["three-step"])
+    _works(s.loc["BJS entrepreneurship"], conservative=True)  # the mediator moves all the same
+    assert s.loc["BJS entrepreneurship", "mean_estimate"] > 20 * s.loc["BJS entrepreneurship", "bias_mc_se"]
+
+
+def _mediation_draws(design_seed: int, n_draws: int) -> pd.DataFrame:
+    """Per-draw fits of the direct effect (the mediator varies by draw, so no batched path)."""
+    import warnings
+
+    seeds = [design_seed + r for r in range(n_draws)]
+    kw = {"design_seed": design_seed, "scenario": "mediation"}
+    panel, Y, total = didbook.simulate.outcome_draws("platform", "income_gap", seeds, **kw)
+    _, M, _ = didbook.simulate.outcome_draws("platform", "entrepreneurship", seeds, **kw)
+    d = panel.data.copy()
+    share = didbook.simulate.MEDIATED_SHARE
+    rows = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for r in range(n_draws):
+            d["income_gap"], d["entrepreneurship"] = Y[:, r], M[:, r]
+            fits = {
+                "direct, BJS": didbook.staggered(
+                    d,
+                    "income_gap",
+                    "city_id",
+                    "year",
+                    "platform_cohort",
+                    method="bjs",
+                    controls=[*GDP, "entrepreneurship"],
+                    cluster="province_id",
+                ).aggregate("simple"),
+                "direct, TWFE": didbook.twfe(
+                    d,
+                    "income_gap",
+                    "platform_treated",
+                    "city_id",
+                    "year",
+                    controls=[*GDP, "entrepreneurship"],
+                    cluster="province_id",
+                    warn_few_clusters=False,
+                ),
+            }
+            for label, f in fits.items():
+                rows.append((design_seed * 10_000 + r, label, f.estimate, f.std_error, f.conf_low, f.conf_high,
+                             f.p_value, (1 - share) * total[r]))  # fmt: skip
+    return pd.DataFrame(rows, columns=["draw", "estimator", "estimate", "std_error", "conf_low", "conf_high",
+                                       "p_value", "truth"])  # fmt: skip
+
+
+def test_mediation_scenario_three_step_recovers_the_direct_effect():
+    draws = pd.concat([_mediation_draws(s, 100) for s in (101, 202)], ignore_index=True)
+    s = didbook.MonteCarloResult(draws=draws, estimators={}).tidy().set_index("estimator")
+    _works(s.loc["direct, BJS"])
+    _fails(s.loc["direct, TWFE"], +1, 0.1)  # the direct effect is negative: TWFE too close to 0
+
+
+def test_mediation_scenario_total_and_steps_recovered():
+    est = {
+        "total": {"method": "bjs", "controls": GDP, "cluster": "province_id", **PLATFORM},
+        "efficiency": {"method": "bjs", "treatment": "platform", "outcome": "service_efficiency",
+                       "cluster": "province_id"},
+        "entrepreneurship": {"method": "bjs", "treatment": "platform", "outcome": "entrepreneurship",
+                             "cluster": "province_id"},
+    }  # fmt: skip
+    s = _study(est, designs=[101, 202], n_draws=250, scenario="mediation")
+    # conservative here: the gap now carries the entrepreneurship noise of every city-year
+    _works(s.loc["total"], conservative=True)
+    _works(s.loc["efficiency"], conservative=True)
+    _works(s.loc["entrepreneurship"], conservative=True)
+
+
+# --- the national rollout (all_treated) ----------------------------------------------------------
+
+
+def _identified_truth(design_seed: int, outcome: str, **switches) -> float:
+    """Mean true effect over the treated city-years before the last launch (the identified cells)."""
+    p = didbook.simulate_city_panel(design_seed, design_seed=design_seed, scenario="all_treated", **switches)
+    cy = p.truth.att_cohort_year
+    cy = cy[(cy.treatment == "platform") & (cy.outcome == outcome) & (cy.event_time >= 0)]
+    cy = cy[cy.year < p.data["platform_cohort"].max()]
+    return float((cy["att"] * cy["n"]).sum() / cy["n"].sum())
+
+
+def _rollout_study(estimators: dict, design: int, n_draws: int, outcome: str) -> pd.DataFrame:
+    """Like _study on all_treated, with the truth of the 'identified' estimators over the identified cells."""
+    mc = didbook.monte_carlo(estimators, n_draws=n_draws, seed=design, design="outcomes", scenario="all_treated")
+    draws = mc.draws.copy()
+    ident = draws["estimator"].str.contains("identified")
+    draws.loc[ident, "truth"] = _identified_truth(design, outcome)
+    return didbook.MonteCarloResult(draws=draws, estimators=estimators).tidy().set_index("estimator")
+
+
+def test_all_treated_identifies_only_the_years_before_the_last_launch():
+    est = {
+        "BJS + log GDP (identified cells)": {"method": "bjs", "controls": GDP, "cluster": "province_id", **PLATFORM},
+        "BJS + log GDP (all treated city-years)": {
+            "method": "bjs",
+            "controls": GDP,
+            "cluster": "province_id",
+            **PLATFORM,
+        },
+        "TWFE + log GDP": {"method": "twfe", "controls": GDP, "cluster": "province_id", **PLATFORM},
+    }
+    s = _rollout_study(est, design=101, n_draws=200, outcome="income_gap")
+    _works(s.loc["BJS + log GDP (identified cells)"], conservative=True)  # effects vary within cells
+    # the overall ATT (2020-2022 included, larger effects) is not what it estimates
+    _fails(s.loc["BJS + log GDP (all treated city-years)"], +1, 0.1)
+    _fails(s.loc["TWFE + log GDP"], +1, 0.3)  # towards 0: already-treated provinces as controls
+
+
+def test_all_treated_not_yet_treated_comparisons():
+    est = {
+        "CS not yet (identified cells)": {
+            "method": "cs",
+            "control_group": "notyet",
+            "treatment": "platform",
+            "outcome": "service_efficiency",
+        }
+    }
+    s = _rollout_study(est, design=101, n_draws=150, outcome="service_efficiency")
+    _works(s.loc["CS not yet (identified cells)"], conservative=True)
+
+
+def test_all_treated_constant_effects_identify_the_long_run():
+    est = {"TWFE + log GDP": {"method": "twfe", "controls": GDP, "cluster": "province_id", **PLATFORM}}
+    s = _study(est, designs=[101, 202, 303, 404], n_draws=250, scenario="all_treated", homogeneous=True)
+    _works(s.loc["TWFE + log GDP"])
+
+
+def test_all_treated_estimators_stop_at_the_horizon():
+    """Event times beyond last launch - first launch - 1 are never estimated; control='never' refuses."""
+    import warnings
+
+    p = didbook.simulate_city_panel(scenario="all_treated")
+    d = p.data
+    horizon = d["platform_cohort"].max() - d["platform_cohort"].min() - 1
+    assert horizon == 4
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fits = {
+            "bjs": didbook.staggered(d, "income_gap", "city_id", "year", "platform_cohort", method="bjs",
+                                     controls=GDP, cluster="province_id"),
+            "cs": didbook.staggered(d, "service_efficiency", "city_id", "year", "platform_cohort", method="cs",
+                                    control="notyet"),
+            "sa": didbook.staggered(d, "income_gap", "city_id", "year", "platform_cohort", method="sa",
+                                    controls=GDP, cluster="province_id"),
+        }  # fmt: skip
+        for method, fit in fits.items():
+            ev = fit.aggregate("dynamic").tidy()
+            ev = ev[ev["event_time"].notna() & ev["estimate"].notna()]
+            assert ev["event_time"].max() == horizon, method
+        with pytest.raises(ValueError, match="never"):
+            didbook.staggered(d, "service_efficiency", "city_id", "year", "platform_cohort", method="cs")
+        with pytest.raises(ValueError, match="never"):
+            didbook.staggered(
+                d, "service_efficiency", "city_id", "year", "platform_cohort", method="cs", control="never"
+            )
