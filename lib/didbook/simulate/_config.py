@@ -227,7 +227,8 @@ IDENTIFICATION: list[dict[str, str]] = [
         "outcome": "income_gap",
         "scenario": "baseline",
         "assumption": "parallel trends conditional on log_gdp_pc (linear, one common coefficient); no anticipation",
-        "recovers": "BJS or SA with controls=['log_gdp_pc'], province clusters (t with 29 df)",
+        "recovers": "BJS or SA with controls=['log_gdp_pc'], province clusters (t with 29 df; the BJS interval is "
+        "conservative: effects vary within cohort x year cells)",
         "misses": "TWFE with log_gdp_pc: towards 0 (effects grow with exposure and differ by cohort); "
         "any estimator without log_gdp_pc: too negative (overstates the fall of the gap)",
         "why": "richer eastern provinces grow faster and launch earlier, and growth narrows the gap",
