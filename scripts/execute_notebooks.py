@@ -147,6 +147,9 @@ def main(argv: list[str] | None = None) -> int:
         " (`didbook: quick: {n_draws: 99}`), into --out (make seeds: _build/seed2); other chapters are skipped",
     )
     args = parser.parse_args(argv)
+    # absolute: papermill changes the process's working directory while a chapter runs (cwd=notebooks/), and two
+    # chapters run at once in threads, so a relative output path would resolve against the wrong directory
+    args.out = args.out.resolve()
 
     import ast
 
