@@ -14,7 +14,11 @@ def _drop_thebe(app, pagename, templatename, context, doctree):
         return
     kept = []
     for script in scripts:
-        body = getattr(script, "attributes", {}).get("body", "") if hasattr(script, "attributes") else ""
+        body = (
+            getattr(script, "attributes", {}).get("body", "")
+            if hasattr(script, "attributes")
+            else ""
+        )
         name = getattr(script, "filename", str(script)) or ""
         if "thebe" in name.lower() or "THEBE_JS_URL" in (body or ""):
             continue
