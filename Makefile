@@ -1,7 +1,7 @@
 # Two commands do everything (see README.md):
 #   make book   -> .venv with pinned packages, data/, every notebook executed by papermill, HTML in _build/html
-#   make test   -> make book, then ruff (lint + format check) and the whole test suite (library, docstring
-#                  examples, notebooks, links, real browser)
+#   make test   -> ruff (lint + format check), make book and make seeds side by side, then the whole test suite
+#                  (library, docstring examples, chapters under two seeds, links, homework, real browser)
 # Only Python 3.11+ and make are needed; nothing is installed outside .venv.
 # Conda users with an activated environment (environment.yml): make book PY=python
 
@@ -73,7 +73,9 @@ lint: notebooks
 	$(PY) -m ruff check notebooks/*.ipynb
 	$(PY) -m ruff format --check notebooks/*.ipynb
 
-test: book lint seeds
+# The book and the second-seed runs are independent: built side by side, they keep both cores busy.
+test: lint
+	$(MAKE) -j2 html seeds
 	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(PY) -m pytest -n 2 --dist loadfile
 
 benchmark: $(STAMP)
