@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 from identification_helpers import DG, GDP, PLATFORM, _fails, _study, _summary, _works  # noqa: F401
@@ -33,7 +34,8 @@ def test_platform_baseline_mediators_move_but_do_not_transmit():
 
 
 def _mediation_draws(design_seed: int, n_draws: int) -> pd.DataFrame:
-    """Per-draw fits of the direct effect (the mediator varies by draw, so no batched path)."""
+    """Per-draw fits of the direct effect (the mediator varies by draw, so one design per draw): the fast path's
+    fit of one column, checked against the library's fit (estimate and standard error) on the first draw."""
     import warnings
 
     seeds = [design_seed + r for r in range(n_draws)]
@@ -42,36 +44,37 @@ def _mediation_draws(design_seed: int, n_draws: int) -> pd.DataFrame:
     _, M, _ = didbook.simulate.outcome_draws("platform", "entrepreneurship", seeds, **kw)
     d = panel.data.copy()
     share = didbook.simulate.MEDIATED_SHARE
+    controls = [*GDP, "entrepreneurship"]
     rows = []
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        for r in range(n_draws):
-            d["income_gap"], d["entrepreneurship"] = Y[:, r], M[:, r]
-            fits = {
-                "direct, BJS": didbook.staggered(
-                    d,
-                    "income_gap",
-                    "city_id",
-                    "year",
-                    "platform_cohort",
-                    method="bjs",
-                    controls=[*GDP, "entrepreneurship"],
-                    cluster="province_id",
-                ).aggregate("simple"),
-                "direct, TWFE": didbook.twfe(
-                    d,
-                    "income_gap",
-                    "platform_treated",
-                    "city_id",
-                    "year",
-                    controls=[*GDP, "entrepreneurship"],
-                    cluster="province_id",
-                    warn_few_clusters=False,
-                ),
-            }
-            for label, f in fits.items():
-                rows.append((design_seed * 10_000 + r, label, f.estimate, f.std_error, f.conf_low, f.conf_high,
-                             f.p_value, (1 - share) * total[r]))  # fmt: skip
+    for r in range(n_draws):
+        d["income_gap"], d["entrepreneurship"] = Y[:, r], M[:, r]
+        fits = {
+            "direct, BJS": didbook.fast.staggered(
+                d, Y[:, [r]], "platform_cohort", method="bjs", controls=controls, cluster="province_id"
+            ),
+            "direct, TWFE": didbook.fast.twfe(
+                d, Y[:, [r]], "platform_treated", controls=controls, cluster="province_id"
+            ),
+        }
+        if r == 0:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                library = {
+                    "direct, BJS": didbook.staggered(
+                        d, "income_gap", "city_id", "year", "platform_cohort", method="bjs", controls=controls,
+                        cluster="province_id",
+                    ).aggregate("simple"),
+                    "direct, TWFE": didbook.twfe(
+                        d, "income_gap", "platform_treated", "city_id", "year", controls=controls,
+                        cluster="province_id", warn_few_clusters=False,
+                    ),
+                }  # fmt: skip
+            for label, f in library.items():
+                fast = fits[label]
+                assert (f.estimate, f.std_error) == pytest.approx((fast.estimate[0], fast.std_error[0]), abs=1e-8)
+        for label, f in fits.items():
+            rows.append((design_seed * 10_000 + r, label, f.estimate[0], f.std_error[0], f.conf_low[0], f.conf_high[0],
+                         f.p_value[0], (1 - share) * total[r]))  # fmt: skip
     return pd.DataFrame(rows, columns=["draw", "estimator", "estimate", "std_error", "conf_low", "conf_high",
                                        "p_value", "truth"])  # fmt: skip
 
@@ -110,27 +113,50 @@ def _identified_truth(design_seed: int, outcome: str, **switches) -> float:
     return float((cy["att"] * cy["n"]).sum() / cy["n"].sum())
 
 
-def _rollout_study(estimators: dict, design: int, n_draws: int, outcome: str) -> pd.DataFrame:
-    """Like _study on all_treated, with the truth of the 'identified' estimators over the identified cells."""
-    mc = didbook.monte_carlo(estimators, n_draws=n_draws, seed=design, design="outcomes", scenario="all_treated")
-    draws = mc.draws.copy()
-    ident = draws["estimator"].str.contains("identified")
-    draws.loc[ident, "truth"] = _identified_truth(design, outcome)
-    return didbook.MonteCarloResult(draws=draws, estimators=estimators).tidy().set_index("estimator")
+def _rollout_draws(outcome: str, design: int, n_draws: int):
+    """``n_draws`` draws of ``outcome`` on the all_treated design (seeds ``design + r``, as monte_carlo), their truths
+    (ATT over every treated city-year) and the rows before the last launch (the years with an untreated city)."""
+    seeds = [design + r for r in range(n_draws)]
+    panel, Y, truth = didbook.simulate.outcome_draws(
+        "platform", outcome, seeds, design_seed=design, scenario="all_treated"
+    )
+    d = panel.data
+    return d, Y, truth, (d["year"] < d["platform_cohort"].max()).to_numpy()
+
+
+def _identified_fit(d, Y, pre, outcome: str, **spec) -> didbook.fast.BatchFit:
+    """didbook.staggered on the whole rollout panel for every draw. It can only use the identified cells (the treated
+    city-years before the last launch), so it is the batched fast path on the years before the last launch: checked
+    here on the first two draws (estimate and standard error), then used for all."""
+    import warnings
+
+    fit = didbook.fast.staggered(d[pre].reset_index(drop=True), Y[pre], "platform_cohort", **spec)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for r in range(2):
+            lib = didbook.staggered(
+                d.assign(**{outcome: Y[:, r]}), outcome, "city_id", "year", "platform_cohort", **spec
+            )
+            lib = lib.aggregate("simple")
+            assert (lib.estimate, lib.std_error) == pytest.approx((fit.estimate[r], fit.std_error[r]), abs=1e-8)
+    return fit
+
+
+def _rows(label: str, fit, truth) -> list[tuple]:
+    truth = np.broadcast_to(truth, fit.estimate.shape)
+    return [(r, label, fit.estimate[r], fit.std_error[r], fit.conf_low[r], fit.conf_high[r], fit.p_value[r], truth[r])
+            for r in range(len(truth))]  # fmt: skip
 
 
 def test_all_treated_identifies_only_the_years_before_the_last_launch():
-    est = {
-        "BJS + log GDP (identified cells)": {"method": "bjs", "controls": GDP, "cluster": "province_id", **PLATFORM},
-        "BJS + log GDP (all treated city-years)": {
-            "method": "bjs",
-            "controls": GDP,
-            "cluster": "province_id",
-            **PLATFORM,
-        },
-        "TWFE + log GDP": {"method": "twfe", "controls": GDP, "cluster": "province_id", **PLATFORM},
-    }
-    s = _rollout_study(est, design=101, n_draws=200, outcome="income_gap")
+    d, Y, truth, pre = _rollout_draws("income_gap", design=101, n_draws=200)
+    bjs = _identified_fit(d, Y, pre, "income_gap", method="bjs", controls=GDP, cluster="province_id")
+    twfe = didbook.fast.twfe(d, Y, "platform_treated", controls=GDP, cluster="province_id")
+    s = _summary(
+        _rows("BJS + log GDP (identified cells)", bjs, _identified_truth(101, "income_gap"))
+        + _rows("BJS + log GDP (all treated city-years)", bjs, truth)
+        + _rows("TWFE + log GDP", twfe, truth)
+    )
     _works(s.loc["BJS + log GDP (identified cells)"], conservative=True)  # effects vary within cells
     # the overall ATT (2020-2022 included, larger effects) is not what it estimates
     _fails(s.loc["BJS + log GDP (all treated city-years)"], +1, 0.1)
@@ -138,15 +164,9 @@ def test_all_treated_identifies_only_the_years_before_the_last_launch():
 
 
 def test_all_treated_not_yet_treated_comparisons():
-    est = {
-        "CS not yet (identified cells)": {
-            "method": "cs",
-            "control_group": "notyet",
-            "treatment": "platform",
-            "outcome": "service_efficiency",
-        }
-    }
-    s = _rollout_study(est, design=101, n_draws=150, outcome="service_efficiency")
+    d, Y, _, pre = _rollout_draws("service_efficiency", design=101, n_draws=150)
+    cs = _identified_fit(d, Y, pre, "service_efficiency", method="cs", control="notyet", cluster="city_id")
+    s = _summary(_rows("CS not yet (identified cells)", cs, _identified_truth(101, "service_efficiency")))
     _works(s.loc["CS not yet (identified cells)"], conservative=True)
 
 
