@@ -229,6 +229,26 @@ def test_aggregations_are_weighted_averages(panel):
     assert np.average(sg.att, weights=sg.n) == pytest.approx(t.att[("platform", "income_gap")])
 
 
+def test_cell_tables_are_group_means_of_the_effects(panel):
+    """Every cell table of the truth is the pandas group mean and count of Y(1) - Y(0) over its rows."""
+    d, cf, t = panel.data, panel.counterfactual, panel.truth
+    sub = d[["city_id"]].merge(panel.subgroups, on="city_id", how="left")
+    for tr, outcome in [("dg", "equalization"), ("platform", "income_gap")]:
+        dcol, ccol = TREATMENTS[tr]
+        eff = d[outcome] - cf[f"{outcome}_y0_{tr}"]
+        ever, post = d[ccol] > 0, d[dcol] == 1
+        cells = [
+            (t.att_cohort_year, ever, {"cohort": d[ccol], "year": d["year"]}),
+            (t.att_event, ever, {"event_time": d["year"] - d[ccol]}),
+            (t.att_cohort, post, {"cohort": d[ccol]}),
+            (t.att_subgroup[t.att_subgroup.subgroup_var == "size_class"], post, {"subgroup": sub["size_class"]}),
+        ]
+        for table, rows, keys in cells:
+            got = table[(table.treatment == tr) & (table.outcome == outcome)].set_index(list(keys))[["att", "n"]]
+            want = pd.DataFrame(keys)[rows].assign(eff=eff[rows]).groupby(list(keys))["eff"].agg(att="mean", n="size")
+            pd.testing.assert_frame_equal(got, want, rtol=1e-12, check_index_type=False)
+
+
 def test_mechanism_chain_and_falsification(panel):
     att = panel.truth.att
     assert att[("platform", "service_efficiency")] > 0

@@ -193,21 +193,21 @@ class Truth:
         return self.summary()
 
 
-def _cell_means(effects: pd.DataFrame, keys: dict, outcomes: list[str]) -> pd.DataFrame:
-    """Mean and count of every outcome's effect by ``keys``, long: ``<keys>, outcome, mean, size``."""
-    key_frame = pd.DataFrame(keys)
-    codes, uniques = pd.MultiIndex.from_frame(key_frame).factorize()
+def _cell_means(values: np.ndarray, keys: dict, outcomes: list[str], **labels) -> dict[str, np.ndarray]:
+    """Mean (``att``) and count (``n``) of every outcome's effect (the columns of ``values``) by ``keys``, long, as
+    columns ``<keys>, outcome, att, n`` (cells in order of first appearance) plus the constant ``labels``."""
+    codes = None
+    for arr in keys.values():
+        c, u = pd.factorize(arr)
+        codes = c if codes is None else pd.factorize(codes * len(u) + c)[0]
     size = np.bincount(codes)
-    values = effects[outcomes].to_numpy()
     means = np.column_stack([np.bincount(codes, weights=values[:, j]) for j in range(values.shape[1])])
     means = means / size[:, None]
-    cells = pd.DataFrame(list(uniques), columns=list(keys))
+    first = np.unique(codes, return_index=True)[1]  # the first row of each cell (codes are 0, 1, ... by now)
     k = len(outcomes)
-    out = cells.loc[cells.index.repeat(k)].reset_index(drop=True)
-    out["outcome"] = np.tile(outcomes, len(cells))
-    out["mean"] = means.ravel()
-    out["size"] = np.repeat(size, k)
-    return out
+    out = {name: np.repeat(np.asarray(arr)[first], k) for name, arr in keys.items()}
+    out.update(outcome=np.tile(outcomes, len(size)), att=means.ravel(), n=np.repeat(size, k))
+    return out | {name: np.full(len(size) * k, value) for name, value in labels.items()}
 
 
 def mediation_table(att: dict, mediated_share: float) -> pd.DataFrame:
@@ -240,18 +240,21 @@ def compute_truth(data: pd.DataFrame, cf: pd.DataFrame, subgroups: pd.DataFrame,
         effects = pd.DataFrame({o: data[o].to_numpy() - cf[f"{o}_y0_{tr}"].to_numpy() for o in outcomes})
         for o, v in effects[post].mean().items():
             att[(tr, o)] = float(v)
-        g = _cell_means(effects[ever], {"cohort": cohort[ever], "year": year[ever]}, outcomes)
-        g["event_time"] = g["year"] - g["cohort"]
-        cy.append(g.assign(treatment=tr))
-        ev.append(_cell_means(effects[ever], {"event_time": (year - cohort)[ever]}, outcomes).assign(treatment=tr))
-        co.append(_cell_means(effects[post], {"cohort": cohort[post]}, outcomes).assign(treatment=tr))
+        values = effects.to_numpy()
+        g = _cell_means(values[ever], {"cohort": cohort[ever], "year": year[ever]}, outcomes, treatment=tr)
+        cy.append(g | {"event_time": g["year"] - g["cohort"]})
+        ev.append(_cell_means(values[ever], {"event_time": (year - cohort)[ever]}, outcomes, treatment=tr))
+        co.append(_cell_means(values[post], {"cohort": cohort[post]}, outcomes, treatment=tr))
         for var in SUBGROUP_VARS:
-            s = _cell_means(effects[post], {"subgroup": sub[var].to_numpy()[post]}, outcomes)
-            sg.append(s.assign(treatment=tr, subgroup_var=var))
+            sg.append(
+                _cell_means(
+                    values[post], {"subgroup": sub[var].to_numpy()[post]}, outcomes, treatment=tr, subgroup_var=var
+                )
+            )
 
-    def tidy(frames, cols):
-        out = pd.concat(frames, ignore_index=True).rename(columns={"mean": "att", "size": "n"})
-        out = out[cols].sort_values(cols[:-2]).reset_index(drop=True)
+    def tidy(parts, cols):
+        out = pd.DataFrame({c: np.concatenate([p[c] for p in parts]) for c in cols})
+        out = out.sort_values(cols[:-2]).reset_index(drop=True)
         out["n"] = out["n"].astype("int64")
         return out
 
