@@ -1,0 +1,118 @@
+"""Build the Chinese edition (make book-zh) from the executed English book: same notebooks, same numbers.
+
+1. ``_build/src`` (the chapters executed once by papermill) is copied to ``_build/zh-src`` with the page
+   catalogs (``locales/``);
+2. every figure's PNG is replaced by its Chinese twin, drawn in the same run from the same numbers
+   (``didbook.translation``), and every glued word is translated from the output catalog;
+3. ``_config.yml`` gets ``language: zh_CN`` and the Chinese title, and Jupyter Book renders it with the same
+   strict flags into ``_build/zh``, copied to ``_build/html/zh`` (each page links to its twin).
+
+A figure without a Chinese twin, a figure text or glued word without a translation, or a page message left
+untranslated stops the build with a list of what is missing (``python scripts/i18n.py coverage``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import yaml
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import i18n  # noqa: E402
+
+from didbook.translation import METADATA_KEY, catalog, swap_png, translate  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+LANGUAGE = "zh_CN"
+JB_FLAGS = ["-W", "-n", "--keep-going"]
+
+
+def translate_notebook(path: Path, table: dict) -> list[str]:
+    """Swap figures and glued words of one executed notebook in place; return what could not be translated."""
+    nb = nbformat.read(path, as_version=4)
+    problems = []
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            if "image/png" in out.get("data", {}):
+                meta = out.get("metadata", {}).get("image/png", {}).get(METADATA_KEY)
+                if meta is None:
+                    continue  # not a matplotlib figure drawn by the book's style (e.g. an embedded image)
+                missing = meta.get("missing", {}).get(LANGUAGE, [])
+                problems += [f"{path.name}: figure text {text!r} has no translation" for text in missing]
+                if not swap_png(out, LANGUAGE):
+                    problems.append(f"{path.name}: a figure has no {LANGUAGE} twin (run the chapter again)")
+            value = i18n.glued_string(out)
+            if value is not None:
+                new = translate(value, LANGUAGE, catalog=table)
+                if new is None:
+                    problems.append(f"{path.name}: glued word {value!r} has no translation")
+                else:
+                    mime = out["metadata"]["scrapbook"].get("mime_prefix", "") + "text/plain"
+                    out["data"][mime] = repr(new)
+    nbformat.write(nb, path)
+    return problems
+
+
+def config(src_config: Path, table: dict) -> dict:
+    conf = yaml.safe_load(src_config.read_text(encoding="utf-8"))
+    conf["title"] = translate(conf["title"], LANGUAGE, catalog=table) or conf["title"]
+    footer = conf.get("html", {}).get("extra_footer")
+    if footer:
+        conf["html"]["extra_footer"] = translate(footer.strip(), LANGUAGE, catalog=table) or footer
+    conf["sphinx"]["config"]["language"] = LANGUAGE
+    return conf
+
+
+def prepare(src: Path, dest: Path) -> list[str]:
+    if not (src / "notebooks").is_dir():
+        raise SystemExit(f"{src} has no executed notebooks: run `make execute` first")
+    if dest.exists():
+        shutil.rmtree(dest)
+    shutil.copytree(src, dest)
+    shutil.copytree(ROOT / "locales", dest / "locales")
+    table = catalog(LANGUAGE)
+    problems = []
+    for path in sorted((dest / "notebooks").glob("*.ipynb")):
+        problems += translate_notebook(path, table)
+    conf = config(dest / "_config.yml", table)
+    (dest / "_config.yml").write_text(yaml.safe_dump(conf, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    for doc, r in i18n.coverage(i18n.page_catalogs()).items():
+        problems += [f"{doc}: untranslated message {m[:70]!r}" for m in r["empty"]]
+        problems += [f"{doc}: fuzzy (changed since translated) {m[:70]!r}" for m in r["fuzzy"]]
+    return problems
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--src", type=Path, default=ROOT / "_build" / "src")
+    parser.add_argument("--out", type=Path, default=ROOT / "_build" / "zh")
+    parser.add_argument("--html", type=Path, default=ROOT / "_build" / "html" / "zh", help="copy of the HTML")
+    args = parser.parse_args(argv)
+    staged = args.out / "src"
+    problems = prepare(args.src, staged)
+    if problems:
+        print(f"{len(problems)} things are not translated:", file=sys.stderr)
+        print("\n".join(problems[:200]), file=sys.stderr)
+        return 1
+    for sub in ("_build", "jupyter_execute"):
+        shutil.rmtree(args.out / sub, ignore_errors=True)
+    jb = [sys.executable, "-c", "import sys; from jupyter_book.cli.main import main; sys.exit(main())"]
+    done = subprocess.run([*jb, "build", str(staged), "--path-output", str(args.out), *JB_FLAGS])
+    if done.returncode:
+        return done.returncode
+    if args.html.exists():
+        shutil.rmtree(args.html)
+    shutil.copytree(args.out / "_build" / "html", args.html)
+    print(f"Chinese edition: {args.html / 'index.html'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
