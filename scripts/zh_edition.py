@@ -14,7 +14,6 @@ untranslated stops the build with a list of what is missing (``python scripts/i1
 from __future__ import annotations
 
 import argparse
-import ast
 import shutil
 import subprocess
 import sys
@@ -60,12 +59,17 @@ def translate_notebook(path: Path, table: dict) -> list[str]:
     return problems
 
 
-def config(src_config: Path, table: dict) -> dict:
+def config(src_config: Path, table: dict, problems: list[str]) -> dict:
+    """The book's configuration with ``language: zh_CN`` and the translated title and footer."""
     conf = yaml.safe_load(src_config.read_text(encoding="utf-8"))
-    conf["title"] = translate(conf["title"], LANGUAGE, catalog=table) or conf["title"]
-    footer = conf.get("html", {}).get("extra_footer")
-    if footer:
-        conf["html"]["extra_footer"] = translate(footer.strip(), LANGUAGE, catalog=table) or footer
+    places = [(conf, "title"), (conf.get("html", {}), "extra_footer")]
+    for holder, key in places:
+        if holder.get(key):
+            new = translate(holder[key].strip(), LANGUAGE, catalog=table)
+            if new is None:
+                problems.append(f"_config.yml: {key} {holder[key].strip()[:60]!r} has no translation")
+            else:
+                holder[key] = new
     conf["sphinx"]["config"]["language"] = LANGUAGE
     return conf
 
@@ -81,7 +85,7 @@ def prepare(src: Path, dest: Path) -> list[str]:
     problems = []
     for path in sorted((dest / "notebooks").glob("*.ipynb")):
         problems += translate_notebook(path, table)
-    conf = config(dest / "_config.yml", table)
+    conf = config(dest / "_config.yml", table, problems)
     (dest / "_config.yml").write_text(yaml.safe_dump(conf, allow_unicode=True, sort_keys=False), encoding="utf-8")
     for doc, r in i18n.coverage(i18n.page_catalogs()).items():
         problems += [f"{doc}: untranslated message {m[:70]!r}" for m in r["empty"]]
@@ -94,17 +98,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--src", type=Path, default=ROOT / "_build" / "src")
     parser.add_argument("--out", type=Path, default=ROOT / "_build" / "zh")
     parser.add_argument("--html", type=Path, default=ROOT / "_build" / "html" / "zh", help="copy of the HTML")
+    parser.add_argument(
+        "--draft",
+        action="store_true",
+        help="translators' preview: build even with messages left in English (listed; make never uses this)",
+    )
     args = parser.parse_args(argv)
     staged = args.out / "src"
     problems = prepare(args.src, staged)
-    if problems:
+    if problems and args.draft:
+        print(f"DRAFT: {len(problems)} things are not translated yet (first: {problems[0]})", file=sys.stderr)
+    elif problems:
         print(f"{len(problems)} things are not translated:", file=sys.stderr)
         print("\n".join(problems[:200]), file=sys.stderr)
         return 1
     for sub in ("_build", "jupyter_execute"):
         shutil.rmtree(args.out / sub, ignore_errors=True)
     jb = [sys.executable, "-c", "import sys; from jupyter_book.cli.main import main; sys.exit(main())"]
-    done = subprocess.run([*jb, "build", str(staged), "--path-output", str(args.out), *JB_FLAGS])
+    flags = [] if args.draft else JB_FLAGS
+    done = subprocess.run([*jb, "build", str(staged), "--path-output", str(args.out), *flags])
     if done.returncode:
         return done.returncode
     if args.html.exists():
