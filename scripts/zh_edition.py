@@ -14,6 +14,8 @@ untranslated stops the build with a list of what is missing (``python scripts/i1
 from __future__ import annotations
 
 import argparse
+import html
+import re
 import shutil
 import subprocess
 import sys
@@ -59,6 +61,54 @@ def translate_notebook(path: Path, table: dict) -> list[str]:
     return problems
 
 
+GLUE_ROLE = re.compile(r"\{glue(?::text)?\}`([^`:]+)(?::([^`]*))?`")
+
+
+def paste_glued_values(po: Path, notebook: Path) -> list[str]:
+    """Write the glued values of ``notebook`` into the translations of ``po``, as myst-nb renders them.
+
+    A translated paragraph is parsed again apart from its notebook, where myst-nb's glue roles find no data;
+    so the Chinese catalogs used for the build carry the values themselves (``<span class="pasted-text">``,
+    exactly what the English page shows). The committed catalogs keep the roles.
+    """
+    from myst_nb.core.variables import format_plain_text
+
+    from didbook.book import glued_values
+
+    values = glued_values(notebook, raw=True)
+    problems = []
+
+    def paste(match):
+        key, fmt = match.group(1), match.group(2) or ""
+        if key not in values:
+            problems.append(f"{po.name}: {{glue:text}}`{key}` is not glued by {notebook.name}")
+            return match.group(0)
+        return f'<span class="pasted-text">{html.escape(format_plain_text(values[key], fmt))}</span>'
+
+    catalog = i18n.read(po)
+    for message in catalog:
+        if message.id and message.string:
+            message.string = GLUE_ROLE.sub(paste, message.string)
+    i18n.write(catalog, po)
+    return problems
+
+
+def translate_toc(toc_path: Path, problems: list[str]) -> None:
+    """The parts' captions of ``_toc.yml`` in Chinese (the sidebar reads them from the table of contents).
+
+    Sphinx extracts them into the root page's catalog but does not translate the navigation built from them.
+    """
+    toc = yaml.safe_load(toc_path.read_text(encoding="utf-8"))
+    root = i18n.read(i18n.PAGES / f"{toc['root']}.po")
+    for part in toc.get("parts", []):
+        message = root.get(part.get("caption", ""))
+        if message is None or not message.string:
+            problems.append(f"_toc.yml: caption {part.get('caption')!r} has no translation in {toc['root']}.po")
+        else:
+            part["caption"] = message.string
+    toc_path.write_text(yaml.safe_dump(toc, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
 def config(src_config: Path, table: dict, problems: list[str]) -> dict:
     """The book's configuration with ``language: zh_CN`` and the translated title and footer."""
     conf = yaml.safe_load(src_config.read_text(encoding="utf-8"))
@@ -85,7 +135,11 @@ def prepare(src: Path, dest: Path) -> list[str]:
     problems = []
     for path in sorted((dest / "notebooks").glob("*.ipynb")):
         problems += translate_notebook(path, table)
+        po = dest / "locales" / LANGUAGE / "LC_MESSAGES" / "notebooks" / f"{path.stem}.po"
+        if po.exists():
+            problems += paste_glued_values(po, path)
     conf = config(dest / "_config.yml", table, problems)
+    translate_toc(dest / "_toc.yml", problems)
     (dest / "_config.yml").write_text(yaml.safe_dump(conf, allow_unicode=True, sort_keys=False), encoding="utf-8")
     for doc, r in i18n.coverage(i18n.page_catalogs()).items():
         problems += [f"{doc}: untranslated message {m[:70]!r}" for m in r["empty"]]

@@ -105,7 +105,8 @@ def translate(text: str, language: str = "zh_CN", *, catalog: dict | None = None
         return text.replace(stripped, table[stripped])
     tpl, numbers = template(text)
     if tpl in table and table[tpl].count("{}") == len(numbers):
-        return table[tpl].format(*numbers)
+        pieces = table[tpl].split("{}")  # not str.format: a text may hold other braces
+        return pieces[0] + "".join(n + p for n, p in zip(numbers, pieces[1:]))
     if "\n" in text:
         lines = [translated_or_same(line, catalog=table) for line in text.split("\n")]
         if all(not needs_translation(a) or a != b for a, b in zip(text.split("\n"), lines)):
