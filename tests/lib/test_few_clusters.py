@@ -10,7 +10,12 @@ Each is checked against a published value or an independent computation written 
 * CR3 = a leave-one-cluster-out jackknife by least squares, ``(G-1)/G sum (b_-g - b)^2``;
 * studentized RI = a hand loop of :func:`didbook.twfe` fits over every assignment (exact p);
   and its size by Monte Carlo (slow);
-* Conley-Taber = the procedure written out with dummy regressions and loops over control groups.
+* Conley-Taber = the procedure written out with dummy regressions and loops over control groups;
+  its Ferman-Pinto correction = the variance fit ``Z^2 ~ 1 + 1/M`` and the rescaling written out on a
+  tiny panel, the constrained fit against ``scipy.optimize.nnls``, and its size by Monte Carlo with
+  unequal group sizes (plain Conley-Taber over- or under-rejects, Ferman-Pinto does not, or far less);
+* the batched Monte Carlo path (``cr2_pvalues``, ``randomization_t_pvalues``,
+  ``conley_taber_pvalues``) = the per-draw functions, draw by draw.
 """
 
 from __future__ import annotations
@@ -20,9 +25,10 @@ import itertools
 import numpy as np
 import pandas as pd
 import pytest
-from scipy import stats
+from scipy import optimize, stats
 
 import didbook
+from didbook import few_clusters as fc
 from didbook._cr2 import cr2_contrast
 
 
@@ -251,6 +257,158 @@ def test_conley_taber_samples_combinations_beyond_n_draws():
     )
 
 
+# ------------------------------------------------------------------------------- Ferman-Pinto
+
+
+def _sized_panel(sizes, periods=4, start=3, treated=(0,), seed=0, group_shock=0.3):
+    """Individuals observed every period in groups of the given sizes; group-period shocks + iid noise."""
+    rng = np.random.default_rng(seed)
+    rows = [
+        (f"g{g:03d}", f"g{g:03d}i{k}", t) for g, m in enumerate(sizes) for k in range(m) for t in range(1, periods + 1)
+    ]
+    df = pd.DataFrame(rows, columns=["grp", "ind", "t"])
+    df["d"] = (df["grp"].isin([f"g{g:03d}" for g in treated]) & (df["t"] >= start)).astype(int)
+    shock = rng.normal(scale=group_shock, size=(len(sizes), periods))
+    df["y"] = shock[pd.factorize(df["grp"], sort=True)[0], df["t"] - 1] + rng.normal(size=len(df))
+    return df
+
+
+def _hand_ferman_pinto(df, alpha=0.05):
+    """Ferman-Pinto written out: group means, dummy regression, Z_lj = w_l'e_j, OLS of Z^2 on (1, 1/M), rescale."""
+    gp = df.groupby(["grp", "t"], as_index=False)[["y", "d"]].mean()
+    size = df.groupby("grp")["ind"].nunique()
+    groups, periods = sorted(gp["grp"].unique()), sorted(gp["t"].unique())
+    X = np.column_stack(
+        [gp["d"].to_numpy(float)]
+        + [(gp["grp"] == g).to_numpy(float) for g in groups]
+        + [(gp["t"] == t).to_numpy(float) for t in periods[1:]]
+    )
+    b = np.linalg.lstsq(X, gp["y"].to_numpy(float), rcond=None)[0]
+    res = pd.Series(gp["y"].to_numpy(float) - X @ b, index=pd.MultiIndex.from_frame(gp[["grp", "t"]])).unstack()
+    dmat = gp.pivot(index="grp", columns="t", values="d")
+    treated = [g for g in groups if dmat.loc[g].max() > 0]
+    controls = [g for g in groups if g not in treated]
+    x = np.array([1 / size[j] for j in controls])
+    rows, Zs = [], {}
+    for l in treated:
+        w = dmat.loc[l].to_numpy() - dmat.loc[l].mean()
+        z = np.array([w @ res.loc[j].to_numpy() for j in controls])
+        A, B = np.linalg.lstsq(np.column_stack([np.ones_like(x), x]), z**2, rcond=None)[0]
+        assert A > 0 and B > 0  # the unconstrained least-squares branch
+        Zs[l] = z * np.sqrt((A + B / size[l]) / (A + B * x))
+        rows.append((l, A, B, np.sum(w**2)))
+    den = sum(r[3] for r in rows)
+    W = np.sort([sum(Zs[l][j] for l, j in zip(treated, combo)) / den
+                 for combo in itertools.product(range(len(controls)), repeat=len(treated))])  # fmt: skip
+    n = len(W)
+    k = int(np.floor(n * alpha / 2)) + 1
+    p = min(1.0, 2 * min(np.mean(W <= b[0]), np.mean(W >= b[0])))
+    return b[0], W, b[0] - W[n - k], b[0] - W[k - 1], p, rows
+
+
+@pytest.mark.parametrize("treated", [(0,), (0, 3)], ids=["one-treated", "two-treated"])
+def test_ferman_pinto_equals_the_variance_fit_and_rescaling_written_out(treated):
+    df = _sized_panel([1, 2, 5, 3, 1, 4, 2, 6, 3, 1], treated=treated, seed=4)
+    est, W, lo, hi, p, rows = _hand_ferman_pinto(df)
+    res = didbook.conley_taber(df, "y", "d", "ind", "t", cluster="grp", heteroskedasticity="ferman_pinto")
+    assert res.estimate == pytest.approx(est, rel=1e-9)
+    assert np.sort(res.null_distribution) == pytest.approx(W, rel=1e-9)
+    assert (res.conf_low, res.conf_high, res.p_value) == pytest.approx((lo, hi, p), rel=1e-9)
+    vm = res.variance_model
+    assert vm["group"].tolist() == [r[0] for r in rows]
+    assert vm["A"].to_numpy() == pytest.approx([r[1] for r in rows], rel=1e-8)
+    assert vm["B"].to_numpy() == pytest.approx([r[2] for r in rows], rel=1e-8)
+    assert vm["M"].tolist() == [float(df.loc[df["grp"] == r[0], "ind"].nunique()) for r in rows]
+    # the same sizes given as a column
+    sized = df.assign(n=df.groupby("grp")["ind"].transform("nunique"))
+    by_col = didbook.conley_taber(sized, "y", "d", "ind", "t", cluster="grp", heteroskedasticity="ferman_pinto",
+                                  group_size="n")  # fmt: skip
+    assert by_col.p_value == res.p_value and "column 'n'" in by_col.notes[1]
+    # plain Conley-Taber differs (no rescaling) and says so in its note
+    plain = didbook.conley_taber(df, "y", "d", "ind", "t", cluster="grp")
+    assert plain.variance_model is None and "ferman_pinto" in plain.notes[1]
+    assert not np.allclose(np.sort(plain.null_distribution), W)
+
+
+def test_ferman_pinto_on_equal_sizes_is_plain_conley_taber():
+    df = _sized_panel([3] * 8, seed=2)
+    fp = didbook.conley_taber(df, "y", "d", "ind", "t", cluster="grp", heteroskedasticity="ferman_pinto")
+    plain = didbook.conley_taber(df, "y", "d", "ind", "t", cluster="grp")
+    assert np.array_equal(fp.null_distribution, plain.null_distribution) and fp.p_value == plain.p_value
+
+
+def test_nonnegative_variance_fit_is_two_parameter_nnls():
+    rng = np.random.default_rng(3)
+    x = 1 / rng.integers(1, 20, size=25)
+    for shift in (-3.0, -0.5, 0.0, 0.5, 3.0):  # negative A, negative B and interior solutions
+        z2 = np.maximum(rng.chisquare(1, size=(4, 25)) * (0.4 + shift * x), 0)
+        A, B = fc._nonnegative_variance_fit(x, z2)
+        for r in range(4):
+            ref = optimize.nnls(np.column_stack([np.ones_like(x), x]), z2[r])[0]
+            assert (A[r], B[r]) == pytest.approx(tuple(ref), abs=1e-10)
+
+
+@pytest.mark.parametrize(
+    "treated_size, plain_off",
+    [(1, "over"), (16, "under")],
+    ids=["small-treated-group", "large-treated-group"],
+)
+def test_ferman_pinto_has_its_size_by_monte_carlo_where_conley_taber_does_not(treated_size, plain_off):
+    """One treated group among 100 controls of sizes 1..16; group-period shocks + individual noise.
+
+    Under exchangeable errors a test of p <= 0.05 from n0 = 100 residuals rejects with probability
+    2 * 3 / 101 (= 5.9%). Plain Conley-Taber over-rejects when the treated group is small (its mean is
+    noisier than the controls') and under-rejects when it is large; Ferman-Pinto's rescaling brings both
+    close to the level (its fitted A and B add some noise: a margin of 3 points).
+    """
+    sizes = [treated_size] + [1, 2, 4, 8, 16] * 20
+    df = _sized_panel(sizes, seed=0)
+    rng = np.random.default_rng(5)
+    R = 800
+    g = pd.factorize(df["grp"], sort=True)[0]
+    Y = rng.normal(scale=0.3, size=(len(sizes), 4, R))[g, df["t"].to_numpy() - 1] + rng.normal(size=(len(df), R))
+    plain = np.mean(fc.conley_taber_pvalues(df, Y, "d", "ind", "t", "grp") <= 0.05)
+    fp = np.mean(fc.conley_taber_pvalues(df, Y, "d", "ind", "t", "grp", heteroskedasticity="ferman_pinto") <= 0.05)
+    level, se = 6 / 101, np.sqrt(0.06 * 0.94 / R)
+    assert abs(fp - level) < 0.03
+    if plain_off == "over":
+        assert plain > level + 6 * se and plain - level > 2 * abs(fp - level)
+    else:
+        assert plain < level - 3 * se and level - plain > 2 * abs(fp - level)
+
+
+# ----------------------------------------------------------------------------- batched Monte Carlo
+
+
+@pytest.mark.parametrize("treated", [(0,), (0, 1, 2)], ids=["one-treated", "three-treated"])
+def test_batched_pvalues_equal_the_per_draw_functions(treated):
+    df = _panel(n_clusters=8, units_per=2, periods=5, treated=treated, seed=1, controls=True)
+    rng = np.random.default_rng(0)
+    Y = df["y"].to_numpy()[:, None] + rng.normal(size=(len(df), 4)) * np.r_[0.5, 1, 2, 3]
+    kw = dict(controls=["x"])
+    batched = {
+        "cr2": fc.cr2_pvalues(df, Y, "d", "city", "year", "prov", **kw),
+        "bm": fc.cr2_pvalues(df, Y, "d", "city", "year", "prov", df="BM", **kw),
+        "ri": fc.randomization_t_pvalues(df, Y, "d", "city", "year", "prov", n_draws=30, seed=2, **kw),
+        "ct": fc.conley_taber_pvalues(df, Y, "d", "city", "year", "prov", n_draws=200, seed=4, **kw),
+        "fp": fc.conley_taber_pvalues(
+            df, Y, "d", "city", "year", "prov", n_draws=200, seed=4, heteroskedasticity="ferman_pinto", **kw
+        ),  # fmt: skip
+    }
+    for r in range(Y.shape[1]):
+        d = df.assign(y=Y[:, r])
+        args = (d, "y", "d", "city", "year")
+        assert batched["cr2"][r] == pytest.approx(didbook.cr2_test(*args, cluster="prov", **kw).p_value, rel=1e-9)
+        assert batched["bm"][r] == pytest.approx(
+            didbook.cr2_test(*args, cluster="prov", df="BM", **kw).p_value, rel=1e-9
+        )
+        ri = didbook.randomization_t_test(*args, cluster="prov", n_draws=30, seed=2, **kw)
+        assert batched["ri"][r] == ri.p_value
+        ct = didbook.conley_taber(*args, cluster="prov", n_draws=200, seed=4, **kw)
+        fp = didbook.conley_taber(*args, cluster="prov", n_draws=200, seed=4, heteroskedasticity="ferman_pinto", **kw)
+        assert (batched["ct"][r], batched["fp"][r]) == (ct.p_value, fp.p_value)
+
+
 # ------------------------------------------------------------------------------ errors and vocabulary
 
 
@@ -270,6 +428,36 @@ def test_clear_errors_name_the_parameter_or_column():
                              "y", "d", "city", "year", cluster="prov")  # fmt: skip
     with pytest.raises(didbook.PanelDataError, match="missing column"):
         didbook.cr2_test(df, "y", "d", "city", "year", cluster="province")
+
+
+def test_ferman_pinto_errors_name_the_parameter():
+    df = _sized_panel([1, 2, 5, 3, 1, 4], seed=1)
+    ct = dict(data=df, outcome="y", treatment="d", unit="ind", time="t", cluster="grp")
+    with pytest.raises(ValueError, match="heteroskedasticity must be None or 'ferman_pinto', got 'FP'"):
+        didbook.conley_taber(**ct, heteroskedasticity="FP")
+    with pytest.raises(ValueError, match="group_size is used only with heteroskedasticity='ferman_pinto'"):
+        didbook.conley_taber(**ct, group_size="n")
+    fp = dict(ct, heteroskedasticity="ferman_pinto")
+    with pytest.raises(didbook.PanelDataError, match="missing column"):
+        didbook.conley_taber(**fp, group_size="n")
+    with pytest.raises(didbook.PanelDataError, match="group_size column 'n' varies within grp=g000"):
+        didbook.conley_taber(**dict(fp, data=df.assign(n=np.arange(len(df)))), group_size="n")
+    with pytest.raises(didbook.PanelDataError, match="group_size column 'n' must be a positive number"):
+        didbook.conley_taber(**dict(fp, data=df.assign(n=0)), group_size="n")
+    gp = df.groupby(["grp", "t"], as_index=False)[["y", "d"]].mean()
+    with pytest.raises(didbook.PanelDataError, match="needs group_size="):
+        didbook.conley_taber(gp, "y", "d", "grp", "t", heteroskedasticity="ferman_pinto")
+    same = df[~df["grp"].isin(["g000"])].pipe(lambda d: d[d["ind"].str.endswith("i0")])  # all controls of size 1
+    same = pd.concat([df[df["grp"] == "g000"], same])  # treated group of size 1 too: no error, no rescaling
+    didbook.conley_taber(same, "y", "d", "ind", "t", cluster="grp", heteroskedasticity="ferman_pinto")
+    big = pd.concat([_sized_panel([2], seed=1), same[same["grp"] != "g000"]])
+    with pytest.raises(didbook.PanelDataError, match="all 5 control groups of 'grp' have the same size"):
+        didbook.conley_taber(big, "y", "d", "ind", "t", cluster="grp", heteroskedasticity="ferman_pinto")
+    with pytest.raises(didbook.PanelDataError, match="at least 3 of them, found 2"):
+        didbook.conley_taber(df[df["grp"].isin(["g000", "g001", "g002"])], "y", "d", "ind", "t", cluster="grp",
+                             heteroskedasticity="ferman_pinto")  # fmt: skip
+    with pytest.raises(ValueError, match="Y must have one row per row of data"):
+        fc.conley_taber_pvalues(df, np.zeros((3, 2)), "d", "ind", "t", "grp")
 
 
 def test_results_speak_the_vocabulary():
