@@ -22,7 +22,7 @@ def twin_url(pagename: str, language: str) -> str:
 
 
 def _add_link(app, pagename, templatename, context, doctree):
-    if doctree is None or "body" not in context:
+    if not app.config.editions_link or doctree is None or "body" not in context:
         return  # search, genindex: generated pages have no twin worth linking to
     language = app.config.language if app.config.language == "zh_CN" else "en"
     hreflang, text = LINKS[language]
@@ -37,5 +37,6 @@ def _add_link(app, pagename, templatename, context, doctree):
 
 
 def setup(app):
+    app.add_config_value("editions_link", True, "html")  # False: a build with no twin edition beside it
     app.connect("html-page-context", _add_link)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
