@@ -20,6 +20,8 @@ Examples
 'TWFE（偏差 -0.12）'
 >>> translate("2015", catalog={}) is None  # nothing to translate: returned as is by translated_or_same
 True
+>>> template("year-7 interval: -0.5")
+('year-{} interval: {}', ['7', '-0.5'])
 >>> needs_translation("2015"), needs_translation("event time (years)")
 (False, True)
 """
@@ -48,7 +50,8 @@ __all__ = [
 LANGUAGES = {"en": "English", "zh_CN": "简体中文"}
 CATALOG_DIR = Path(__file__).parent / "locales"
 METADATA_KEY = "didbook"  # output metadata: {"texts": [...], "png": {"zh_CN": base64}, "missing": {...}}
-_NUMBER = re.compile(r"[-−+]?\d+(?:[.,]\d+)*(?:e[-+]?\d+)?%?")
+# a number, with its sign unless the sign is a hyphen after a word ("year-7": the number is 7)
+_NUMBER = re.compile(r"(?:(?<![A-Za-z0-9])[-−+])?\d+(?:[.,]\d+)*(?:e[-+]?\d+)?%?")
 _WORD = re.compile(r"[A-Za-z]{2,}")
 
 
