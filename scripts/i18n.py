@@ -48,6 +48,7 @@ OUTPUTS = ROOT / "lib" / "didbook" / "locales" / LANGUAGE / "LC_MESSAGES" / "out
 BUILD_SRC = ROOT / "_build" / "src"
 
 _ROLE = re.compile(r"\{([a-z:-]+)\}`([^`]*)`")
+_RST_ROLE = re.compile(r"(?<![\w`]):((?:[a-z]+:)?[a-z]+):`([^`]*)`")  # docstrings: :func:`name`
 _CODE = re.compile(r"(?<![`}])``?([^`]+)``?")
 _MATH = re.compile(r"\$\$?[^$]+\$\$?")
 _TARGETED = {"term", "doc", "ref", "numref", "download"}
@@ -65,12 +66,25 @@ def markup(text: str) -> Counter:
             keep[(role, "<" + body + ">")] += 1
         else:
             keep[(role, body)] += 1
-    rest = _ROLE.sub(" ", text)
+    for role, body in _RST_ROLE.findall(text):
+        keep[(role, body[body.rindex("<") :] if body.endswith(">") and "<" in body else body)] += 1
+    rest = _RST_ROLE.sub(" ", _ROLE.sub(" ", text))
     for span in _CODE.findall(rest):
         keep[("code", span)] += 1
     for span in _MATH.findall(_CODE.sub(" ", rest)):
         keep[("math", span)] += 1
     return keep
+
+
+@lru_cache(maxsize=1)
+def docstring_types() -> frozenset[str]:
+    """The types of the library's numpy-style docstring fields ("name : list of str"): Sphinx links each
+    name in them, so their translation stays as written."""
+    field = re.compile(r"^\s{4,}[\w*][\w, *]* : (.+?)\s*$", re.M)
+    types = set()
+    for path in (ROOT / "lib" / "didbook").rglob("*.py"):
+        types.update(field.findall(path.read_text(encoding="utf-8")))
+    return frozenset(types)
 
 
 @lru_cache(maxsize=1)
@@ -85,6 +99,8 @@ def glossary_headwords() -> frozenset[str]:
 
 def markup_problems(msgid: str, msgstr: str, doc: str = "") -> list[str]:
     """Markup of ``msgid`` that ``msgstr`` lost or added (empty when the translation keeps it all)."""
+    if doc == "book/library_reference" and msgid in docstring_types() and msgstr != msgid:
+        return [f"a docstring's type stays as written ({msgid!r}): Sphinx links each of its names"]
     if doc == "book/glossary" and msgid in glossary_headwords() and msgstr != msgid:
         return [f"a glossary headword stays as it is ({msgid!r}); the Chinese term opens its definition"]
     a, b = markup(msgid), markup(msgstr)

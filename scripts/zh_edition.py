@@ -93,6 +93,29 @@ def paste_glued_values(po: Path, notebook: Path) -> list[str]:
     return problems
 
 
+REST_ROLE = re.compile(r"(?<![\w`]):((?:[a-z]+:)?[a-z]+):`([^`]*)`")
+REST_LITERAL_WITH_BACKTICK = re.compile(r"``((?:[^`]|`(?!`))*`(?:[^`]|`(?!`))*)``(?!`)|``(.+?`)``(?!`)")
+
+
+def _myst_literal(match) -> str:
+    return "`` " + (match.group(1) or match.group(2)) + " ``"
+
+
+def rest_roles_to_myst(po: Path) -> None:
+    """Docstrings' reST roles (``:func:`x```) written as MyST roles (``{func}`x```) in the build's catalog.
+
+    The library reference is a MyST page whose API entries come from docstrings (reST). Sphinx parses a
+    translated message with the *page's* parser, so a translated docstring must use MyST's role syntax or its
+    cross-references are lost. The committed catalog keeps the docstrings' own syntax (its msgids).
+    """
+    catalog = i18n.read(po)
+    for message in catalog:
+        if message.id and message.string:
+            text = REST_LITERAL_WITH_BACKTICK.sub(_myst_literal, message.string)  # ``a `b` c`` -> `` a `b` c ``
+            message.string = REST_ROLE.sub(r"{\1}`\2`", text)
+    i18n.write(catalog, po)
+
+
 def translate_toc(toc_path: Path, problems: list[str]) -> None:
     """The parts' captions of ``_toc.yml`` in Chinese (the sidebar reads them from the table of contents).
 
@@ -138,6 +161,7 @@ def prepare(src: Path, dest: Path) -> list[str]:
         po = dest / "locales" / LANGUAGE / "LC_MESSAGES" / "notebooks" / f"{path.stem}.po"
         if po.exists():
             problems += paste_glued_values(po, path)
+    rest_roles_to_myst(dest / "locales" / LANGUAGE / "LC_MESSAGES" / "book" / "library_reference.po")
     conf = config(dest / "_config.yml", table, problems)
     translate_toc(dest / "_toc.yml", problems)
     (dest / "_config.yml").write_text(yaml.safe_dump(conf, allow_unicode=True, sort_keys=False), encoding="utf-8")

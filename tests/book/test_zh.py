@@ -57,6 +57,8 @@ def test_markup_check_catches_a_lost_glue_role_and_a_changed_term_target():
     assert i18n.markup_problems(msgid, good.replace("{glue:text}`bl_est:.4f`", "-0.12"))
     assert i18n.markup_problems(msgid, good.replace("<Cohort>", "<处理批次>"))
     assert i18n.markup_problems(msgid, good.replace("`income_gap`", "收入差距"))
+    assert i18n.markup_problems("See :func:`load_dataset`.", "参见 `load_dataset`。"), "docstrings' reST roles"
+    assert not i18n.markup_problems("See :func:`load_dataset`.", "参见 :func:`load_dataset`。")
     assert i18n.markup_problems("Cohort", "处理批次", "book/glossary"), "a glossary headword stays as it is"
     assert not i18n.markup_problems("Cohort", "处理批次", "notebooks/theory"), "elsewhere the word is translated"
 
