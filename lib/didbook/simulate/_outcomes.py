@@ -293,7 +293,8 @@ def add_policy_effects_to_index(
     min-max ranges). The rural index is linear in the indicators, so switching a policy off lowers it
     by ``s * A = tau * U``: the equalization ratio falls by exactly ``tau``. The fit depends on the
     observed indicators, so ``s`` is found by fixed-point iteration with the library's own
-    :func:`didbook.equalization_index`, whose fit defines the column.
+    :func:`didbook.equalization_index`, whose fit defines the column (run on arrays by its bit-identical
+    NumPy twin, ``indices._entropy_equalization_arrays``).
 
     Returns
     -------
@@ -302,34 +303,26 @@ def add_policy_effects_to_index(
         ``smart_city``: ``rural_y0_<tr>`` and ``equalization_y0_<tr>`` (that policy switched off);
         ``s``, the converged scale factors (a good ``start`` for a similar panel).
     """
-    import pandas as pd
+    from ..indices import _entropy_equalization_arrays, _entropy_equalization_transform
 
-    from ..indices import PUBLIC_SERVICE_DIMENSIONS, equalization_index
-
-    stems = list(INDICATORS)
-    frame = pd.DataFrame(
-        np.hstack([urban, rural0]), columns=[f"{k}_urban" for k in stems] + [f"{k}_rural" for k in stems]
-    )
-    rural_cols = [f"{k}_rural" for k in stems]
-    s = (np.zeros(len(frame)), np.zeros(len(frame))) if start is None else start
+    s = (np.zeros(len(urban)), np.zeros(len(urban))) if start is None else start
     for _ in range(max_iter):
-        frame[rural_cols] = rural0 * (1.0 + s[0] + s[1])[:, None]
-        eq = equalization_index(frame, PUBLIC_SERVICE_DIMENSIONS)
-        a = (rural0 / eq.scaling.loc[stems, "scale"].to_numpy()) @ eq.weights[stems].to_numpy()
-        u = eq.scores["urban"].to_numpy()
+        observed = rural0 * (1.0 + s[0] + s[1])[:, None]
+        eq = _entropy_equalization_arrays(urban, observed)
+        a = (rural0 / eq["scale"]) @ eq["weights"]
+        u = eq["urban"]
         new = (tau_dg * u / a, tau_sc * u / a)
         if max(np.abs(new[0] - s[0]).max(), np.abs(new[1] - s[1]).max()) <= tol:
             break  # keep the s that produced this fit
         s = new
     else:
         raise RuntimeError(f"the equalization effects did not converge in {max_iter} iterations")
-    observed = frame[rural_cols].to_numpy()
-    out = {"rural": observed, "equalization": eq.equalization.to_numpy(), "s": s}
+    if not np.isfinite(eq["equalization"]).all():
+        raise ValueError("the simulated equalization index is not finite")
+    out = {"rural": observed, "equalization": eq["equalization"], "s": s}
     for tr, s_other in (("dg", s[1]), ("smart_city", s[0])):
-        world0 = frame.copy()
-        world0[rural_cols] = rural0 * (1.0 + s_other)[:, None]
-        rural_y0 = world0[rural_cols].to_numpy()
-        y0 = eq.transform(world0)["equalization"].to_numpy()
+        rural_y0 = rural0 * (1.0 + s_other)[:, None]
+        y0 = _entropy_equalization_transform(urban, rural_y0, eq)
         # where the policy is not in force the indicators are identical: copy the observed value so
         # that the effect is exactly 0 (transform and fit sum in a different order, ~1e-17 apart)
         same = (rural_y0 == observed).all(axis=1)
