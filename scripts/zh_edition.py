@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import i18n  # noqa: E402
 
-from didbook.translation import METADATA_KEY, catalog, swap_png, translate  # noqa: E402
+from didbook.translation import METADATA_KEY, catalog, needs_translation, swap_png, translate  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 LANGUAGE = "zh_CN"
@@ -50,7 +50,7 @@ def translate_notebook(path: Path, table: dict) -> list[str]:
                 if not swap_png(out, LANGUAGE):
                     problems.append(f"{path.name}: a figure has no {LANGUAGE} twin (run the chapter again)")
             value = i18n.glued_string(out)
-            if value is not None:
+            if value is not None and needs_translation(value):
                 new = translate(value, LANGUAGE, catalog=table)
                 if new is None:
                     problems.append(f"{path.name}: glued word {value!r} has no translation")

@@ -35,6 +35,8 @@ from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
+import matplotlib as mpl
+
 __all__ = [
     "LANGUAGES",
     "catalog",
@@ -53,6 +55,11 @@ METADATA_KEY = "didbook"  # output metadata: {"texts": [...], "png": {"zh_CN": b
 # a number, with its sign unless the sign is a hyphen after a word ("year-7": the number is 7)
 _NUMBER = re.compile(r"(?:(?<![A-Za-z0-9])[-−+])?\d+(?:[.,]\d+)*(?:e[-+]?\d+)?%?")
 _WORD = re.compile(r"[A-Za-z]{2,}")
+_CJK = re.compile(r"[\u3000-\u9fff\uff00-\uffef]")
+# A text with $math$ is drawn whole by mathtext, whose fonts have no Chinese: such texts use these in Chinese.
+# (The bundled font has one weight and no italic: every math alphabet uses it, so no font lookup fails.)
+_CJK_MATHTEXT = {"mathtext.fontset": "custom", "mathtext.fallback": "stixsans"}
+_CJK_MATHTEXT.update({f"mathtext.{k}": "Noto Sans CJK SC" for k in ("rm", "it", "bf", "bfit", "sf", "cal")})
 
 
 def _check_language(language: str) -> str:
@@ -178,14 +185,21 @@ def translated(fig, language: str = "zh_CN"):
         (axis.set_major_formatter if major else axis.set_minor_formatter)(new)
         swapped.append((axis, major, fmt))
     fig.canvas.draw()
-    originals = [(t, t.get_text()) for t in _texts(fig)]
-    for t, text in originals:
-        t.set_text(tr(text))
+    originals = [(t, t.get_text(), t.get_math_fontfamily(), t.get_fontfamily()) for t in _texts(fig)]
+    for t, text, _, _ in originals:
+        new = tr(text)
+        t.set_text(new)
+        if "$" in new and _CJK.search(new):  # mathtext draws the whole text in one font: the CJK one
+            t.set_math_fontfamily("custom")
+            t.set_fontfamily(_CJK_MATHTEXT["mathtext.rm"])
     try:
-        yield missing
+        with mpl.rc_context(_CJK_MATHTEXT):
+            yield missing
     finally:
-        for t, text in originals:
+        for t, text, math_family, family in originals:
             t.set_text(text)
+            t.set_math_fontfamily(math_family)
+            t.set_fontfamily(family)
         for axis, major, fmt in swapped:
             (axis.set_major_formatter if major else axis.set_minor_formatter)(fmt)
 
