@@ -29,6 +29,7 @@ True
 from __future__ import annotations
 
 import base64
+import logging
 import os
 import re
 from contextlib import contextmanager
@@ -192,10 +193,14 @@ def translated(fig, language: str = "zh_CN"):
         if "$" in new and _CJK.search(new):  # mathtext draws the whole text in one font: the CJK one
             t.set_math_fontfamily("custom")
             t.set_fontfamily(_CJK_MATHTEXT["mathtext.rm"])
+    mathtext_log = logging.getLogger("matplotlib.mathtext")
+    level = mathtext_log.level
+    mathtext_log.setLevel(logging.WARNING)  # accents the CJK font lacks come from STIX: intended, not news
     try:
         with mpl.rc_context(_CJK_MATHTEXT):
             yield missing
     finally:
+        mathtext_log.setLevel(level)
         for t, text, math_family, family in originals:
             t.set_text(text)
             t.set_math_fontfamily(math_family)

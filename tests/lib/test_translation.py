@@ -57,12 +57,12 @@ def test_a_figure_is_drawn_in_chinese_and_given_back_in_english(catalog, caplog)
     ax.set_xlabel("event time (years)")
     ax.set_ylabel("relative magnitude $\\bar M$ (pp)")
     ax.legend()
-    with caplog.at_level(logging.WARNING):
+    with caplog.at_level(logging.INFO):
         zh, missing = tr.png(fig, "zh_CN")
         with tr.translated(fig, "zh_CN"):
             assert ax.get_xlabel() == "事件时间（年）"
             assert ax.get_legend().get_texts()[0].get_text() == "2016 年开通"
-    assert not [r for r in caplog.records if "glyph" in r.getMessage() or "findfont" in r.getMessage()]
+    assert not [r.getMessage() for r in caplog.records if r.name.startswith("matplotlib")], "nothing to stderr"
     assert missing == ["not in the catalog"]
     assert ax.get_xlabel() == "event time (years)" and ax.yaxis.label.get_math_fontfamily() != "custom"
     en, none = tr.png(fig, "en")
