@@ -46,7 +46,7 @@ def is_cjk(ch: str) -> bool:
 
 def source_files(root: Path = ROOT) -> list[Path]:
     """Every file whose text can reach a rendered page."""
-    files = list((root / "book").rglob("*.md"))
+    files = list((root / "book").rglob("*.md")) + list((root / "book").rglob("*.bib"))
     files += list((root / "notebooks").glob("*.ipynb"))
     files += list((root / "notebooks").glob("*.md"))
     files += list((root / "lib" / "didbook").rglob("*.py"))
