@@ -1,5 +1,6 @@
 # Two commands do everything (see README.md):
 #   make book   -> .venv with pinned packages, data/, every notebook executed by papermill, HTML in _build/html
+#                  (English) and _build/html/zh (Chinese edition, same executed notebooks)
 #   make test   -> ruff (lint + format check), make book and make seeds side by side, then the whole test suite
 #                  (library, docstring examples, chapters under two seeds, links, homework, real browser)
 # Only Python 3.11+ and make are needed; nothing is installed outside .venv.
@@ -16,7 +17,7 @@ JB_FLAGS := -W -n --keep-going
 check: lint
 	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(PY) -m pytest -n 2 --dist loadfile -m 'not slow' tests/lib lib/didbook
 
-.PHONY: seeds lint check book test setup data notebooks html benchmark clean book-no-solutions student-notebooks answer-keys grade execute
+.PHONY: seeds lint check book test setup data notebooks html html-en html-zh book-zh i18n benchmark clean book-no-solutions student-notebooks answer-keys grade execute
 
 book: html
 
@@ -45,9 +46,27 @@ execute: data
 seeds: data
 	$(PY) scripts/execute_notebooks.py --second-seed 7 --out _build/seed2
 
+# Both editions from the same executed notebooks, rendered side by side: English in _build/html, Chinese
+# (prose from locales/zh_CN, figures drawn in Chinese in the same run) in _build/html/zh.
 html: execute
 	rm -rf _build/html _build/.doctrees _build/jupyter_execute
+	$(MAKE) -j2 html-en html-zh
+
+html-en:
 	$(JB) build _build/src --path-output . $(JB_FLAGS)
+
+html-zh:
+	$(PY) scripts/zh_edition.py
+
+# The Chinese edition alone (after make execute or make book): _build/zh, copied to _build/html/zh.
+book-zh: execute
+	$(MAKE) html-zh
+
+# Translators: new and changed messages of the executed book into the catalogs (locales/zh_CN and
+# lib/didbook/locales), then what is left; see README "The Chinese edition".
+i18n: execute
+	$(PY) scripts/i18n.py update
+	$(PY) scripts/i18n.py coverage
 
 # Instructors (see "Teaching with this book"): the book without solutions, from a stripped copy of the executed
 # sources (_build/html-no-solutions; STUDENT_REPO=https://github.com/you/course points its launch buttons at the

@@ -90,9 +90,25 @@ def colab_cell(config: Path = ROOT / "_config.yml") -> nbformat.NotebookNode:
     return cell
 
 
-def check_cell(options: dict) -> nbformat.NotebookNode:
+def check_call(options: dict, width: int = 88) -> str:
+    """``didbook.book.check_parameters(globals(), ...)`` laid out as ruff formats it (one line if it fits)."""
     args = "".join(f", {key}={value!r}".replace("'", '"') for key, value in sorted(options.items()))
-    cell = nbformat.v4.new_code_cell(f"import didbook\n\ndidbook.book.check_parameters(globals(){args})")
+    line = f"didbook.book.check_parameters(globals(){args})"
+    if len(line) <= width:
+        return line
+    lines = ["didbook.book.check_parameters(", "    globals(),"]
+    for key, value in sorted(options.items()):
+        if isinstance(value, dict):
+            lines.append(f"    {key}={{")
+            lines += [f"        {k!r}: {v!r},".replace("'", '"') for k, v in value.items()]
+            lines.append("    },")
+        else:
+            lines.append(f"    {key}={value!r},".replace("'", '"'))
+    return "\n".join(lines + [")"])
+
+
+def check_cell(options: dict) -> nbformat.NotebookNode:
+    cell = nbformat.v4.new_code_cell(f"import didbook\n\n{check_call(options)}")
     cell.metadata["tags"] = ["remove-cell", CHECK_TAG]
     return cell
 

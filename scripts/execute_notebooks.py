@@ -178,6 +178,10 @@ def main(argv: list[str] | None = None) -> int:
     if bad:
         print("\n".join(bad), file=sys.stderr)
         return 2
+    if args.second_seed is None:
+        # every figure drawn in English and in Chinese in the same run (the Chinese PNG goes into the output's
+        # metadata; scripts/zh_edition.py swaps it in): both editions show figures of the same numbers
+        os.environ.setdefault("DIDBOOK_FIGURE_LANGUAGES", "zh_CN")
     if not args.notebooks and args.second_seed is None:
         copy_sources(args.out)
     dest_dir = args.out / "notebooks"

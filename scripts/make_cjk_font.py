@@ -46,10 +46,12 @@ def is_cjk(ch: str) -> bool:
 
 def source_files(root: Path = ROOT) -> list[Path]:
     """Every file whose text can reach a rendered page."""
-    files = list((root / "book").rglob("*.md"))
+    files = list((root / "book").rglob("*.md")) + list((root / "book").rglob("*.bib"))
     files += list((root / "notebooks").glob("*.ipynb"))
     files += list((root / "notebooks").glob("*.md"))
     files += list((root / "lib" / "didbook").rglob("*.py"))
+    files += list((root / "lib" / "didbook").rglob("*.po"))
+    files += list((root / "locales").rglob("*.po"))  # the Chinese edition's prose
     files += list((root / "data").glob("*.csv"))
     files += [root / "_toc.yml", root / "_config.yml"]
     skip = {"_build", ".ipynb_checkpoints", "_static"}
@@ -64,13 +66,46 @@ def _text(path: Path) -> str:
     return text
 
 
+# The Chinese edition's interface (search box, "Contents", exercise and solution labels...) is translated by
+# the installed Sphinx, theme and extensions: the strings of their Chinese catalogs.
+THEME_CATALOGS = [
+    ("sphinx", "locale/zh_CN/LC_MESSAGES/sphinx.po"),
+    ("pydata_sphinx_theme", "locale/zh/LC_MESSAGES/sphinx.po"),
+    ("sphinx_exercise", "translations/locales/zh_CN/LC_MESSAGES/exercise.po"),
+    ("sphinx_togglebutton", "translations/locales/zh-cn/LC_MESSAGES/togglebutton.po"),
+]
+
+
+def theme_catalogs() -> list[tuple[str, Path]]:
+    """The installed packages' Chinese interface catalogs (an error if one the book relies on is gone)."""
+    import importlib.util
+
+    found = []
+    for package, rel in THEME_CATALOGS:
+        spec = importlib.util.find_spec(package)
+        path = Path(spec.origin).parent / rel
+        if not path.exists():
+            raise FileNotFoundError(f"{package}'s Chinese catalog is not at {path}: update THEME_CATALOGS")
+        found.append((package, path))
+    return found
+
+
+def _translations(path: Path) -> str:
+    from babel.messages.pofile import read_po
+
+    with open(path, "rb") as fh:
+        return "\n".join(m.string if isinstance(m.string, str) else "".join(m.string) for m in read_po(fh))
+
+
 def used_cjk_characters(root: Path = ROOT) -> dict[str, list[str]]:
-    """CJK character -> the source files (relative paths) that use it."""
+    """CJK character -> the source files (relative paths, or package catalogs) that use it."""
     found: dict[str, list[str]] = {}
-    for path in source_files(root):
-        for ch in set(_text(path)):
+    texts = [(str(p.relative_to(root)), _text(p)) for p in source_files(root)]
+    texts += [(f"{package}: {path.name}", _translations(path)) for package, path in theme_catalogs()]
+    for name, text in texts:
+        for ch in set(text):
             if is_cjk(ch):
-                found.setdefault(ch, []).append(str(path.relative_to(root)))
+                found.setdefault(ch, []).append(name)
     return found
 
 

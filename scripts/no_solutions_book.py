@@ -59,6 +59,7 @@ def no_solutions_config(config: dict, student_repository: str | None = None, bra
     sphinx_config = config.setdefault("sphinx", {}).setdefault("config", {})
     sphinx_config.pop("hide_solutions", None)
     sphinx_config["html_copy_source"] = False
+    sphinx_config["editions_link"] = False  # no Chinese edition beside the solution-free book
     launch = config.setdefault("launch_buttons", {})
     if student_repository:
         if not student_repository.startswith("https://github.com/"):

@@ -6,6 +6,7 @@ font is needed: :func:`use_book_style` registers it with matplotlib by path.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import matplotlib as mpl
@@ -26,8 +27,12 @@ def cjk_font_path() -> Path:
     return path
 
 
-def use_book_style() -> None:
+def use_book_style(language: str | None = None) -> None:
     """Apply the book's seaborn/matplotlib style and make Chinese characters render.
+
+    ``language`` (default: the ``DIDBOOK_LANGUAGE`` environment variable, else ``"en"``) is the book's one
+    language switch for figures: ``"zh_CN"`` draws every figure's labels, legends and titles in Chinese from
+    the catalog in :mod:`didbook.translation`.
 
     Examples
     --------
@@ -46,6 +51,9 @@ def use_book_style() -> None:
     mpl.rcParams["figure.dpi"] = 110
     mpl.rcParams["savefig.dpi"] = 110
     mpl.rcParams["figure.figsize"] = (7.0, 4.0)
+    from .translation import install_figure_languages
+
+    install_figure_languages(language or os.environ.get("DIDBOOK_LANGUAGE", "en"))
 
 
 def null_histogram(

@@ -36,7 +36,9 @@ def parse(path: Path) -> _Collector:
 
 def pages(html_dir: Path) -> list[Path]:
     """Every HTML page of the book (Sphinx's own _static/_sources excluded)."""
-    return sorted(p for p in html_dir.rglob("*.html") if not p.relative_to(html_dir).parts[0].startswith("_"))
+    return sorted(
+        p for p in html_dir.rglob("*.html") if not any(part.startswith("_") for part in p.relative_to(html_dir).parts)
+    )
 
 
 def broken_internal_links(html_dir: Path) -> list[str]:

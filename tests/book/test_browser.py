@@ -136,3 +136,26 @@ def test_exercise_solution_hidden_until_toggle_clicked(browser, server):
     body.wait_for(state="visible", timeout=5000)
     assert body.is_visible()
     page.context.close()
+
+
+def test_chinese_edition_shows_cjk_text_chinese_figures_and_links_to_its_twin(browser, server):
+    page, errors, outside = _open(browser, f"{server}/zh/notebooks/did_real_data.html")
+    assert not errors and not outside, (errors[:3], outside[:3])
+    assert page.evaluate("() => document.documentElement.lang").startswith("zh")
+    text = page.inner_text("main")
+    assert sum("\u4e00" <= ch <= "\u9fff" for ch in text) > 500, "the chapter's prose is in Chinese"
+    loaded = page.evaluate(
+        "async () => { await document.fonts.ready;"
+        " return (await document.fonts.load('16px \"Book CJK SC\"', '双重差分')).length; }"
+    )
+    assert loaded > 0, "the bundled CJK web font is used for the Chinese text"
+    images = page.evaluate("() => Array.from(document.images).map(i => i.complete && i.naturalWidth > 0)")
+    assert len(images) >= 2 and all(images), "the Chinese figures load"
+    page.click("a.edition-link")
+    page.wait_for_load_state("load")
+    assert page.url.endswith("/notebooks/did_real_data.html") and "/zh/" not in page.url
+    assert page.evaluate("() => document.documentElement.lang") == "en"
+    page.click("a.edition-link")
+    page.wait_for_load_state("load")
+    assert page.url.endswith("/zh/notebooks/did_real_data.html")
+    page.context.close()

@@ -275,7 +275,7 @@ def first_unlinked_uses(text: str, terms: list[str]) -> list[str]:
     bad = []
     lowered = [t.lower() for t in terms]
     for t in lowered:
-        names = [t, *[a.lower() for a in ALIASES.get(t, [])]]
+        names = [t]
         longer = [o for o in lowered if o != t and t in o]
         plain = masked.lower()
         for o in longer:  # "att" inside "att(g,t)" is a use of the longer term
@@ -288,6 +288,13 @@ def first_unlinked_uses(text: str, terms: list[str]) -> list[str]:
             ),
             default=None,
         )
+        # an abbreviation is matched in its own case: "DID" is the method, "did" the verb
+        alias_uses = [
+            m.start()
+            for a in ALIASES.get(t, [])
+            for m in re.finditer(r"(?<![\w-])" + re.escape(a) + r"s?(?![\w-])", masked)
+        ]
+        first_plain = min([x for x in [first_plain, *alias_uses] if x is not None], default=None)
         first_link = plain.find(f"\x00{t}\x00")
         if first_plain is not None and (first_link == -1 or first_link > first_plain):
             bad.append(t)
@@ -317,3 +324,8 @@ def test_the_glossary_checker_itself():
     assert first_unlinked_uses("Code `ATT` and $ATT$ do not count.", terms) == []
     assert first_unlinked_uses("{term}`TWFE <Two-way fixed effects>` then TWFE.", terms) == []
     assert first_unlinked_uses("TWFE first.", terms) == ["two-way fixed effects"]
+    did = ["Difference-in-differences"]
+    assert first_unlinked_uses("It did not move; {term}`DID <Difference-in-differences>` then DID.", did) == []
+    assert first_unlinked_uses("A DID first, then {term}`DID <Difference-in-differences>`.", did) == [
+        "difference-in-differences"
+    ]

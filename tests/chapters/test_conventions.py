@@ -216,7 +216,7 @@ CODE_BLOCK = re.compile(
     re.S,
 )
 FIGURE = re.compile(r"<figure\b.*?</figure>", re.S)
-FIG_NUMBER = re.compile(r'<span class="caption-number">Fig\. \d+(?:\.\d+)*')
+FIG_NUMBER = re.compile(r'<span class="caption-number">(?:Fig\.|图) \d+(?:\.\d+)*')
 
 
 def _rendered_pages():

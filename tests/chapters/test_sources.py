@@ -122,3 +122,15 @@ def test_make_notebooks_writes_every_chapter(tmp_path):
     written = sorted(p.stem for p in tmp_path.glob("*.ipynb"))
     assert written == [p.stem for p in SOURCES]
     nbformat.validate(nbformat.read(tmp_path / f"{written[0]}.ipynb", 4))
+
+
+def test_a_long_parameter_check_is_wrapped_as_ruff_formats_it(tmp_path):
+    options = {"minimum": {f"n_draws_{i}": 2 for i in range(6)}}
+    code = "import didbook\n\n" + chapters.check_call(options) + "\n"
+    assert max(len(line) for line in code.splitlines()) <= 88
+    path = tmp_path / "cell.py"
+    path.write_text(code, encoding="utf-8")
+    config = str(ROOT / "notebooks" / "ruff.toml")
+    done = subprocess.run([sys.executable, "-m", "ruff", "format", "--check", "--config", config, str(path)])
+    assert done.returncode == 0, code
+    assert chapters.check_call({"minimum": {"n": 1}}) == 'didbook.book.check_parameters(globals(), minimum={"n": 1})'

@@ -64,7 +64,7 @@ class ProvincePanel:
 
 
 def factors(years: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The two common factors: the e-commerce boom (rises 0 -> 3 around 2015) and a slow cycle."""
+    """The two common factors: the e-commerce boom (rises 0 -> 3, centred on 2012) and a slow cycle."""
     return 3.0 / (1.0 + np.exp(-0.35 * (years - 2012.0))), np.sin((years - 2005.0) / 2.5)
 
 
@@ -100,11 +100,11 @@ def province_panel(
     This is a world of its own, not an aggregate of :func:`simulate_city_panel`.
 
     The untreated gap of province p in year t is ``60 + level_p - 0.6 (t - 2011) - ecommerce_p F_t + cycle_p
-    G_t + noise`` with two common factors (:func:`factors`: F the e-commerce boom, rising 0 -> 3 around 2015;
-    G a slow cycle) and noise sd 0.4 pp: an interactive fixed-effects model, so parallel trends fail for a
-    province whose loadings differ from the average. ``P01`` loads at the donors' 85th percentile on F (its gap
-    would have fallen faster anyway) and inside the donors' range on everything, so a weighted average of
-    donors can reproduce its path: synthetic control and synthetic DID are close, the two-group DID is too
+    G_t + noise`` with two common factors (:func:`factors`: F the e-commerce boom, rising 0 -> 3, centred on
+    2012; G a slow cycle) and noise sd 0.2 pp: an interactive fixed-effects model, so parallel trends fail for
+    a province whose loadings differ from the average. ``P01``'s level and loadings are a weighted average of
+    four of the donors most exposed to F (its gap would have fallen faster anyway; its rank among the 30
+    provinces on F depends on the design), so a weighted average of donors can reproduce its path: synthetic control and synthetic DID are close, the two-group DID is too
     negative (``truth.did_bias``). From 2014 the early province's gap falls by a further 0.4 pp, growing 0.15
     pp a year (``truth.att_path``); no other province is treated in the window.
 

@@ -1,0 +1,42 @@
+"""Each page links to its twin in the other edition (English at the site root, Chinese under ``zh/``).
+
+The English edition is ``_build/html``; the Chinese edition (``make book-zh``, ``language: zh_CN``) is copied
+to ``_build/html/zh``, so the links are relative and work offline from the file system. The link sits at
+the top of the article, with ``hreflang``, and the page head names the twin as an alternate.
+"""
+
+from __future__ import annotations
+
+LINKS = {  # this edition's language -> (the twin's language, the link's text)
+    "zh_CN": ("en", "English edition"),
+    "en": ("zh-CN", "中文版"),
+}
+
+
+def twin_url(pagename: str, language: str) -> str:
+    """Relative URL of ``pagename``'s twin, seen from the page in ``language``'s edition."""
+    depth = pagename.count("/")
+    if language == "zh_CN":
+        return "../" * (depth + 1) + pagename + ".html"
+    return "../" * depth + "zh/" + pagename + ".html"
+
+
+def _add_link(app, pagename, templatename, context, doctree):
+    if not app.config.editions_link or doctree is None or "body" not in context:
+        return  # search, genindex: generated pages have no twin worth linking to
+    language = app.config.language if app.config.language == "zh_CN" else "en"
+    hreflang, text = LINKS[language]
+    url = twin_url(pagename, language)
+    context["body"] = (
+        f'<p class="edition-switch"><a class="edition-link" href="{url}" hreflang="{hreflang}" '
+        f'lang="{hreflang}">{text}</a></p>\n' + context["body"]
+    )
+    context["metatags"] = context.get("metatags", "") + (
+        f'\n<link rel="alternate" hreflang="{hreflang}" href="{url}" />'
+    )
+
+
+def setup(app):
+    app.add_config_value("editions_link", True, "html")  # False: a build with no twin edition beside it
+    app.connect("html-page-context", _add_link)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
