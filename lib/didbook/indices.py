@@ -722,45 +722,6 @@ def equalization_index(
     )
 
 
-def _entropy_equalization_arrays(urban: np.ndarray, rural: np.ndarray, shift: float = DEFAULT_SHIFT) -> dict:
-    """:func:`equalization_index` with default settings (entropy weights, pooled, no ``negative``) on plain
-    arrays, for the simulator's fixed-point loop (the pandas path costs ~50x more).
-
-    ``urban`` and ``rural`` are (rows x indicators) float matrices, indicators in the order of the
-    dimensions' lists (the overall index does not depend on the grouping). The same operations run in the same
-    order and memory layout as the pandas path, so the results are bit-identical to
-    ``equalization_index(frame, dims)`` (``scale``: ``.scaling["scale"]``, ``weights``, ``urban``:
-    ``.scores["urban"]``, ``equalization``) -- tests/lib/test_indices.py checks this. Inputs are not
-    validated; use :func:`equalization_index` for data.
-    """
-    xt = np.ascontiguousarray(np.vstack([urban, rural]).T)  # indicators x stacked rows, as pandas' block
-    lo = xt.min(axis=1)
-    scale = xt.max(axis=1) - lo
-    zt = _scaled_rows(xt, lo, scale, shift)
-    pt = zt / zt.sum(axis=1)[:, None]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        plogp = np.where(pt > 0, pt * np.log(pt), 0.0)
-    d = 1.0 - (-plogp.sum(axis=1) / np.log(zt.shape[1]))
-    w = d / d.sum()
-    overall = zt.T @ w
-    n = len(urban)
-    return {"center": lo, "scale": scale, "weights": w, "urban": overall[:n], "equalization": overall[n:] / overall[:n]}
-
-
-def _entropy_equalization_transform(urban: np.ndarray, rural: np.ndarray, fit: dict, shift: float = DEFAULT_SHIFT):
-    """:meth:`EqualizationIndex.transform`'s ``equalization`` for the fit of :func:`_entropy_equalization_arrays`
-    (bit-identical to the pandas path)."""
-    zt = _scaled_rows(np.ascontiguousarray(np.vstack([urban, rural]).T), fit["center"], fit["scale"], shift)
-    overall = (zt * fit["weights"][:, None]).sum(axis=0)  # indicator by indicator, as DataFrame.sum(axis=1)
-    n = len(urban)
-    return overall[n:] / overall[:n]
-
-
-def _scaled_rows(xt: np.ndarray, center: np.ndarray, scale: np.ndarray, shift: float) -> np.ndarray:
-    """:func:`_apply_scaling` of min-max constants (sign +1) on indicators stored as rows."""
-    return (xt - center[:, None]) / scale[:, None] * 1.0 + shift
-
-
 def _stack_areas(data: pd.DataFrame, base, urban_suffix: str, rural_suffix: str, by) -> pd.DataFrame:
     """Urban rows on top of rural rows, indicator columns renamed to their stems."""
     need = [b + s for b in base for s in (urban_suffix, rural_suffix)]

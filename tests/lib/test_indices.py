@@ -252,9 +252,10 @@ def test_transform_uses_fitted_constants_hand_example():
 
 @pytest.mark.parametrize("n", [3, 40, 1337, 3360])
 def test_array_twin_is_bit_identical_to_equalization_index(n):
-    """The simulator's NumPy path (indices._entropy_equalization_arrays / _transform) equals the pandas path
-    exactly, not just to rounding: the simulated data's bytes depend on it."""
-    from didbook.indices import PUBLIC_SERVICE_DIMENSIONS, _entropy_equalization_arrays, _entropy_equalization_transform
+    """The simulator's NumPy path (didbook.simulate._equalization) equals the pandas path exactly, not just to
+    rounding: the simulated data's bytes depend on it."""
+    from didbook.indices import PUBLIC_SERVICE_DIMENSIONS
+    from didbook.simulate._equalization import equalization_arrays, equalization_transform
 
     stems = [k for ks in PUBLIC_SERVICE_DIMENSIONS.values() for k in ks]
     rng = np.random.default_rng(n)
@@ -264,7 +265,7 @@ def test_array_twin_is_bit_identical_to_equalization_index(n):
         np.hstack([urban, rural]), columns=[f"{k}_urban" for k in stems] + [f"{k}_rural" for k in stems]
     )
     eq = didbook.equalization_index(frame, PUBLIC_SERVICE_DIMENSIONS)
-    fit = _entropy_equalization_arrays(urban, rural)
+    fit = equalization_arrays(urban, rural)
     np.testing.assert_array_equal(fit["scale"], eq.scaling.loc[stems, "scale"].to_numpy())
     np.testing.assert_array_equal(fit["weights"], eq.weights[stems].to_numpy())
     np.testing.assert_array_equal(fit["urban"], eq.scores["urban"].to_numpy())
@@ -273,5 +274,5 @@ def test_array_twin_is_bit_identical_to_equalization_index(n):
     world = frame.copy()
     world[[f"{k}_rural" for k in stems]] = other
     np.testing.assert_array_equal(
-        _entropy_equalization_transform(urban, other, fit), eq.transform(world)["equalization"].to_numpy()
+        equalization_transform(urban, other, fit), eq.transform(world)["equalization"].to_numpy()
     )

@@ -31,6 +31,7 @@ from . import _config as cfg
 from ._codebook import INDICATORS
 from ._config import GAP_ON_LOG_GDP, IND_CAL
 from ._design import Design, ar1, logistic
+from ._equalization import equalization_arrays, equalization_transform
 
 # new families go at the end: SeedSequence.spawn gives the earlier ones the same streams whatever the count
 FAMILIES = ("gap", "income", "shares", "mechanisms", "indicators", "dg_mechanisms", "pilot", "dose")
@@ -294,7 +295,7 @@ def add_policy_effects_to_index(
     by ``s * A = tau * U``: the equalization ratio falls by exactly ``tau``. The fit depends on the
     observed indicators, so ``s`` is found by fixed-point iteration with the library's own
     :func:`didbook.equalization_index`, whose fit defines the column (run on arrays by its bit-identical
-    NumPy twin, ``indices._entropy_equalization_arrays``).
+    NumPy twin, :func:`._equalization.equalization_arrays`).
 
     Returns
     -------
@@ -303,12 +304,10 @@ def add_policy_effects_to_index(
         ``smart_city``: ``rural_y0_<tr>`` and ``equalization_y0_<tr>`` (that policy switched off);
         ``s``, the converged scale factors (a good ``start`` for a similar panel).
     """
-    from ..indices import _entropy_equalization_arrays, _entropy_equalization_transform
-
     s = (np.zeros(len(urban)), np.zeros(len(urban))) if start is None else start
     for _ in range(max_iter):
         observed = rural0 * (1.0 + s[0] + s[1])[:, None]
-        eq = _entropy_equalization_arrays(urban, observed)
+        eq = equalization_arrays(urban, observed)
         a = (rural0 / eq["scale"]) @ eq["weights"]
         u = eq["urban"]
         new = (tau_dg * u / a, tau_sc * u / a)
@@ -322,7 +321,7 @@ def add_policy_effects_to_index(
     out = {"rural": observed, "equalization": eq["equalization"], "s": s}
     for tr, s_other in (("dg", s[1]), ("smart_city", s[0])):
         rural_y0 = rural0 * (1.0 + s_other)[:, None]
-        y0 = _entropy_equalization_transform(urban, rural_y0, eq)
+        y0 = equalization_transform(urban, rural_y0, eq)
         # where the policy is not in force the indicators are identical: copy the observed value so
         # that the effect is exactly 0 (transform and fit sum in a different order, ~1e-17 apart)
         same = (rural_y0 == observed).all(axis=1)
