@@ -59,7 +59,13 @@ def test_the_same_page_without_stderr_builds(tmp_path):
 
 
 def test_injected_parameters_cell_is_hidden(tmp_path):
-    src = ROOT / "notebooks" / "did_real_data.ipynb"
+    # a notebook with a parameters cell is enough (the chapters run with parameters in make seeds)
+    cell = nbformat.v4.new_code_cell("alpha = 0.05", metadata={"tags": ["parameters"]})
+    nb = nbformat.v4.new_notebook(cells=[cell, nbformat.v4.new_code_cell("print(alpha)")])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    (tmp_path / "in").mkdir()
+    src = tmp_path / "in" / "page.ipynb"
+    nbformat.write(nb, src)
     _, _, error = execute_notebooks.execute(src, tmp_path, {"alpha": 0.1})
     assert error is None, error
     nb = json.loads((tmp_path / src.name).read_text())
@@ -67,3 +73,4 @@ def test_injected_parameters_cell_is_hidden(tmp_path):
     assert len(injected) == 1
     assert "remove-cell" in injected[0]["metadata"]["tags"]
     assert "alpha = 0.1" in "".join(injected[0]["source"])
+    assert "".join(nb["cells"][-1]["outputs"][0]["text"]) == "0.1\n"  # the injected value is the one the notebook used
