@@ -37,6 +37,7 @@ def _add_link(app, pagename, templatename, context, doctree):
 
 
 def setup(app):
-    app.add_config_value("editions_link", True, "html")  # False: a build with no twin edition beside it
+    # False: a build with no twin edition beside it (the solution-free book)
+    app.add_config_value("editions_link", True, "html")
     app.connect("html-page-context", _add_link)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
