@@ -88,7 +88,10 @@ def _open(browser, url):
 
     page.route("**/*", route)
     page.goto(url, wait_until="load")
-    page.wait_for_load_state("networkidle")
+    # the page's main content is there (a redirect page, the root index, is followed to its target) and that
+    # document has loaded: its scripts ran and its images are in; MathJax is awaited where a test needs it
+    page.wait_for_selector("main", state="attached")
+    page.wait_for_load_state("load")
     return page, errors, outside
 
 
