@@ -286,6 +286,18 @@ def finite(x: np.ndarray, name: str) -> np.ndarray:
     return arr
 
 
+def outcome_draws(Y, n_rows: int) -> np.ndarray:
+    """``Y`` as a float matrix with one row per data row and one column per outcome draw (the batched paths)."""
+    Y = np.asarray(Y, dtype=float)
+    if Y.ndim == 1:
+        Y = Y[:, None]
+    if Y.ndim != 2 or Y.shape[0] != n_rows:
+        raise ValueError(f"Y must have shape (n_rows={n_rows}, n_draws); got {Y.shape}")
+    if not np.isfinite(Y).all():
+        raise ValueError("Y has missing or infinite values")
+    return Y
+
+
 def check_values(
     arr: np.ndarray, name: str, *, nonnegative: bool = True, why_nonnegative: str = "values must be non-negative"
 ) -> None:

@@ -61,6 +61,7 @@ from scipy import sparse, stats
 
 from ._demean import _sorted_layout, _TwoWayAnnihilator
 from ._resampling import WildT, bootstrap_pvalue, cluster_cohorts, cohort_of_units, draw_cohorts, draw_wild_weights
+from ._validation import outcome_draws
 
 __all__ = ["NotBatchable", "BatchFit", "twfe", "staggered", "wild_bootstrap_pvalues", "placebo_pvalues"]
 
@@ -102,17 +103,6 @@ class BatchFit:
 # ---------------------------------------------------------------------------------------------
 # Shared pieces
 # ---------------------------------------------------------------------------------------------
-
-
-def _as_matrix(Y, n_rows: int) -> np.ndarray:
-    Y = np.asarray(Y, dtype=float)
-    if Y.ndim == 1:
-        Y = Y[:, None]
-    if Y.ndim != 2 or Y.shape[0] != n_rows:
-        raise ValueError(f"Y must have shape (n_rows={n_rows}, n_draws); got {Y.shape}")
-    if not np.isfinite(Y).all():
-        raise ValueError("Y has missing or infinite values")
-    return Y
 
 
 def _codes(s: pd.Series) -> tuple[np.ndarray, int]:
@@ -260,7 +250,7 @@ def twfe(
     BatchFit
     """
     lay = _layout(data, unit, time)
-    Y = _as_matrix(Y, len(data))
+    Y = outcome_draws(Y, len(data))
     d = data[treatment].to_numpy(dtype=float)
     X = np.column_stack([d, _controls_matrix(data, controls)])
     cl, n_g = _cluster(data, cluster, unit)
@@ -507,7 +497,7 @@ def staggered(
             raise NotBatchable(f"aggregation {aggregation!r} is not batched (simple and dynamic only)")
         raise ValueError(f"aggregation must be 'simple' or 'dynamic', got {aggregation!r}")
     lay = _layout(data, unit, time)
-    Y = _as_matrix(Y, len(data))
+    Y = outcome_draws(Y, len(data))
     g = _cohorts(data, cohort, lay)
     tv = data[time].to_numpy(dtype=float)
     if method == "cs":
@@ -531,7 +521,7 @@ def staggered(
 
 def _fwl_design(data: pd.DataFrame, Y, treatment: str, unit: str, time: str, controls: Sequence[str]):
     """Rows sorted as the library sorts them, the two-way annihilator ``M``, ``M d`` and ``M Y``."""
-    Y = _as_matrix(Y, len(data))
+    Y = outcome_draws(Y, len(data))
     controls = list(controls)
     u_codes, t_codes, units, periods, order, starts = _sorted_layout(data, unit, time)
     X = data[controls].to_numpy(dtype=float)[order] if controls else None

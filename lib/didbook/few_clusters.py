@@ -41,7 +41,16 @@ from ._resampling import (
     n_distinct_assignments,
 )
 from ._results import Result
-from ._validation import PanelDataError, as_list, check_absorbing, check_binary, check_int, check_number, check_panel
+from ._validation import (
+    PanelDataError,
+    as_list,
+    check_absorbing,
+    check_binary,
+    check_int,
+    check_number,
+    check_panel,
+    outcome_draws,
+)
 from .adapters import pyfixest as pfx
 from .twfe import twfe
 
@@ -884,17 +893,6 @@ def conley_taber(
 # columns of ``Y``) are tested at once. Each equals the per-draw function (tests/lib/test_few_clusters.py).
 
 
-def _as_outcomes(Y, n_rows: int) -> np.ndarray:
-    Y = np.asarray(Y, dtype=float)
-    if Y.ndim == 1:
-        Y = Y[:, None]
-    if Y.ndim != 2 or Y.shape[0] != n_rows:
-        raise ValueError(f"Y must have one row per row of data ({n_rows}) and one column per draw, got {Y.shape}")
-    if not np.isfinite(Y).all():
-        raise ValueError("Y has missing or infinite values")
-    return Y
-
-
 def _cr2_batch(des: _Design, U: np.ndarray, df: str, tol: float = 1e-9) -> tuple[np.ndarray, np.ndarray]:
     """CR2 variances and df of every residual column of ``U`` (the batched ``_cr2.cr2_contrast``)."""
     blocks, _, lt = _cr2_blocks(des)
@@ -984,7 +982,7 @@ def cr2_pvalues(
     if df not in ("IK", "BM"):
         raise ValueError(f"df must be 'IK' (Imbens-Kolesar) or 'BM' (Bell-McCaffrey), got {df!r}")
     check_panel(data, unit, time, [treatment, cluster, *controls])
-    Y = _as_outcomes(Y, len(data))
+    Y = outcome_draws(Y, len(data))
     des = _design(data, None, treatment, unit, time, controls, cluster)
     Yt = des.M(Y[des.order])
     beta = (des.dt @ Yt) / float(des.dt @ des.dt)
@@ -1061,7 +1059,7 @@ def randomization_t_pvalues(
     check_panel(data, unit, time, [treatment, cluster, *controls], ordered_time=True)
     check_binary(data, treatment)
     check_absorbing(data, unit, time, treatment)
-    Y = _as_outcomes(Y, len(data))
+    Y = outcome_draws(Y, len(data))
     des = _design(data, None, treatment, unit, time, controls, cluster)
     G = len(des.clusters)
     g_of_unit, c_g, _ = cluster_cohorts(
@@ -1145,7 +1143,7 @@ def conley_taber_pvalues(
     n_draws = check_int("n_draws", n_draws, minimum=1)
     seed = check_int("seed", seed, minimum=0)
     _ct_checks(data, None, treatment, unit, time, group, controls, heteroskedasticity, group_size)
-    Y = _as_outcomes(Y, len(data))
+    Y = outcome_draws(Y, len(data))
     outcome = "__conley_taber_outcome__"
     gp = _group_panel(data.assign(**{outcome: 0.0}), outcome, treatment, unit, time, group, controls)
     if group == unit:
