@@ -134,3 +134,17 @@ def test_a_long_parameter_check_is_wrapped_as_ruff_formats_it(tmp_path):
     done = subprocess.run([sys.executable, "-m", "ruff", "format", "--check", "--config", config, str(path)])
     assert done.returncode == 0, code
     assert chapters.check_call({"minimum": {"n": 1}}) == 'didbook.book.check_parameters(globals(), minimum={"n": 1})'
+
+
+@pytest.mark.parametrize("source", chapters.chapter_sources(), ids=lambda p: p.stem)
+def test_papermill_reads_every_parameter_with_its_help(source):
+    """`papermill --help-notebook` lists every parameter (a comment it cannot parse hides the line)."""
+    from papermill.translators import PythonTranslator
+
+    text = source.read_text(encoding="utf-8")
+    if ":tags: [parameters]" not in text:
+        pytest.skip("no parameters cell")
+    cell = text.split(":tags: [parameters]", 1)[1].split("```", 1)[0]
+    assigned = re.findall(r"^(\w+)\s*=", cell, re.M)
+    listed = [p.name for p in PythonTranslator.inspect({"source": cell}) if p.help]
+    assert set(assigned) <= set(listed), f"not listed (or without help): {set(assigned) - set(listed)}"
