@@ -61,9 +61,6 @@ def translate_notebook(path: Path, table: dict) -> list[str]:
     return problems
 
 
-GLUE_ROLE = re.compile(r"\{glue(?::text)?\}`([^`:]+)(?::([^`]*))?`")
-
-
 def paste_glued_values(po: Path, notebook: Path) -> list[str]:
     """Write the glued values of ``notebook`` into the translations of ``po``, as myst-nb renders them.
 
@@ -73,22 +70,21 @@ def paste_glued_values(po: Path, notebook: Path) -> list[str]:
     """
     from myst_nb.core.variables import format_plain_text
 
-    from didbook.book import glued_values
+    from didbook.book import glued_values, resolve_glue
 
     values = glued_values(notebook, raw=True)
+
+    def render(value, fmt):
+        return f'<span class="pasted-text">{html.escape(format_plain_text(value, fmt))}</span>'
+
     problems = []
-
-    def paste(match):
-        key, fmt = match.group(1), match.group(2) or ""
-        if key not in values:
-            problems.append(f"{po.name}: {{glue:text}}`{key}` is not glued by {notebook.name}")
-            return match.group(0)
-        return f'<span class="pasted-text">{html.escape(format_plain_text(values[key], fmt))}</span>'
-
     catalog = i18n.read(po)
     for message in catalog:
         if message.id and message.string:
-            message.string = GLUE_ROLE.sub(paste, message.string)
+            try:
+                message.string = resolve_glue(message.string, values, render)
+            except KeyError as err:
+                problems.append(f"{po.name}: {err.args[0]} ({notebook.name})")
     i18n.write(catalog, po)
     return problems
 

@@ -103,10 +103,11 @@ def glued_values(notebook, raw: bool = False) -> dict[str, Any]:
     return values
 
 
-def resolve_glue(text: str, values: Mapping[str, Any]) -> str:
+def resolve_glue(text: str, values: Mapping[str, Any], render=None) -> str:
     """Replace every ``{glue:text}`name:fmt``` (and ``{glue}`name```) in ``text`` by its formatted value.
 
-    Raises ``KeyError`` naming a role whose value was not glued (never a silent blank).
+    ``render(value, fmt)`` writes a value (default: Python's ``format``). Raises ``KeyError`` naming a role
+    whose value was not glued (never a silent blank).
 
     Examples
     --------
@@ -119,6 +120,8 @@ def resolve_glue(text: str, values: Mapping[str, Any]) -> str:
         if name not in values:
             raise KeyError(f"{{glue}} role names {name!r}, which the notebook did not glue")
         value = values[name]
+        if render is not None:
+            return render(value, fmt)
         return format(value, fmt) if fmt else str(value)
 
     return _GLUE_ROLE.sub(sub, text)
