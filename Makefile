@@ -23,11 +23,13 @@ book: html
 
 setup: $(STAMP)
 
+# uv (from PyPI, into the venv) installs the locked versions of constraints.txt in seconds; pip works too, slower:
+#   python -m pip install -c constraints.txt -e ".[book,test]"
 $(STAMP): pyproject.toml constraints.txt
 ifeq ($(PY),$(VENV)/bin/python)
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -c constraints.txt -e ".[book,test]"
+	$(PY) -m pip install --quiet -c constraints.txt uv
+	$(PY) -m uv pip install --python $(PY) --quiet -c constraints.txt -e ".[book,test]"
 endif
 	mkdir -p $(VENV) && touch $(STAMP)
 
