@@ -23,6 +23,7 @@ __all__ = [
     "fit_dcdh",
     "twfe_weights",
     "fit_continuous",
+    "continuous_engine",
     "fit_synthetic_did",
     "fit_synthetic_control",
     "overall",
@@ -116,10 +117,69 @@ def twfe_weights(d: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
 
 def fit_continuous(d: pd.DataFrame, dose: str, degree: int, num_knots: int, dvals, alpha: float):
     """``diff_diff.ContinuousDiD`` (Callaway, Goodman-Bacon and Sant'Anna 2024), never-treated controls."""
-    import diff_diff as dd
-
-    est = dd.ContinuousDiD(degree=degree, num_knots=num_knots, dvals=dvals, alpha=alpha, control_group="never_treated")
+    est = continuous_engine()(
+        degree=degree, num_knots=num_knots, dvals=dvals, alpha=alpha, control_group="never_treated"
+    )
     return est.fit(d, outcome=Y, unit=U, time=T, first_treat=G, dose=dose)
+
+
+_CONTINUOUS = []
+
+
+def continuous_engine():
+    """``diff_diff.ContinuousDiD`` with its panel pivot done by array indexing.
+
+    The engine fills its unit x period outcome matrix one row at a time (``DataFrame.iterrows``), which
+    is about 60% of a fit on the 276-city panel. This subclass builds the same structures in one scatter;
+    ``tests/lib/test_adapters_engines.py`` checks them equal to the engine's own, key by key, so an
+    engine upgrade that changes the structures fails there.
+    """
+    if _CONTINUOUS:
+        return _CONTINUOUS[0]
+    import diff_diff as dd
+    from diff_diff.survey import build_unit_first_row_index
+
+    class ContinuousDiD(dd.ContinuousDiD):
+        def _precompute_structures(
+            self, df, outcome, unit, time, first_treat, dose, time_periods, survey_weights=None, covariates=None
+        ):
+            all_units = sorted(df[unit].unique())
+            unit_to_idx = {u: i for i, u in enumerate(all_units)}
+            n_units, n_periods = len(all_units), len(time_periods)
+            period_to_col = {t: j for j, t in enumerate(time_periods)}
+            rows = df[unit].map(unit_to_idx).to_numpy()
+            cols = df[time].map(period_to_col).to_numpy()
+            if np.isnan(cols.astype(float)).any():
+                raise KeyError(f"periods outside {list(time_periods)}")  # the engine's loop fails here too
+            cols = cols.astype(int)
+            outcome_matrix = np.full((n_units, n_periods), np.nan)
+            outcome_matrix[rows, cols] = df[outcome].to_numpy(dtype=float)
+            covariate_by_period = None
+            if covariates:
+                cube = np.full((n_units, n_periods, len(covariates)), np.nan)
+                cube[rows, cols, :] = df[list(covariates)].to_numpy(dtype=float)
+                covariate_by_period = {t: cube[:, period_to_col[t], :] for t in time_periods}
+            first = df.groupby(unit).first().loc[all_units]
+            unit_cohorts = first[first_treat].to_numpy(dtype=float)
+            first_row = build_unit_first_row_index(df[unit].values, all_units)
+            return {
+                "all_units": all_units,
+                "unit_to_idx": unit_to_idx,
+                "outcome_matrix": outcome_matrix,
+                "period_to_col": period_to_col,
+                "unit_cohorts": unit_cohorts,
+                "dose_vector": first[dose].to_numpy(dtype=float),
+                "cohort_masks": {c: unit_cohorts == c for c in np.unique(unit_cohorts)},
+                "never_treated_mask": unit_cohorts == 0,
+                "time_periods": time_periods,
+                "n_units": n_units,
+                "unit_survey_weights": None if survey_weights is None else survey_weights[first_row],
+                "unit_first_panel_row": first_row,
+                "covariate_by_period": covariate_by_period,
+            }
+
+    _CONTINUOUS.append(ContinuousDiD)
+    return ContinuousDiD
 
 
 def fit_synthetic_did(d: pd.DataFrame, post: list, variance: str, n_draws: int, seed, alpha: float):
