@@ -89,6 +89,7 @@ def run(source: Path, seed: int | None, lib_hash: str | None = None) -> Path:
             cwd=str(NOTEBOOKS),
             kernel_name="python3",
             progress_bar=False,
+            request_save_on_cell_execute=False,  # one write at the end (see execute_notebooks.py)
             log_output=False,
         )
     except Exception as exc:  # noqa: BLE001 - name the chapter and seed, keep the cause

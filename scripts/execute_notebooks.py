@@ -96,6 +96,9 @@ def execute(src: Path, dest_dir: Path, parameters: dict) -> tuple[Path, float, s
             cwd=str(src.parent),
             kernel_name="python3",
             progress_bar=False,
+            # papermill rewrites the whole notebook at every cell start and end by default (about 1.7 CPU-s
+            # a chapter, its figures included); it is written once at the end, or on an error
+            request_save_on_cell_execute=False,
             log_output=False,
         )
         hide_injected_parameters(out)

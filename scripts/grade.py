@@ -90,7 +90,13 @@ def execute(path: Path, workdir: Path) -> tuple[nbformat.NotebookNode, str]:
     note = ""
     try:
         pm.execute_notebook(
-            str(path), str(out), cwd=str(NOTEBOOKS), kernel_name="python3", progress_bar=False, log_output=False
+            str(path),
+            str(out),
+            cwd=str(NOTEBOOKS),
+            kernel_name="python3",
+            progress_bar=False,
+            log_output=False,
+            request_save_on_cell_execute=False,
         )
     except pm.PapermillExecutionError as err:
         note = f"stopped at cell {err.exec_count}: {err.ename}: {err.evalue}"[:300]
