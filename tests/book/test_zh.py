@@ -221,3 +221,17 @@ def test_every_chinese_character_of_the_chinese_pages_is_in_the_bundled_font(zh_
         text = re.sub(r"<script.*?</script>|<[^>]+>", " ", path.read_text(encoding="utf-8"), flags=re.S)
         missing.update(ch for ch in set(text) if CJK.match(ch) and ord(ch) not in cmap)
     assert not missing, f"characters without a glyph: {''.join(sorted(missing))[:80]} (run scripts/make_cjk_font.py)"
+
+
+def test_chinese_doctrees_do_not_carry_the_build_environment(html_dir, zh_dir):
+    """Translated nodes belong to their page (book/_ext/editions.py): each Chinese doctree stays about the size
+    of its English twin. Before, each one pickled the whole environment read so far and grew page by page to
+    6 MB, and the Chinese render took minutes instead of seconds."""
+    english, chinese = html_dir.parent / ".doctrees", html_dir.parent / "zh" / "_build" / ".doctrees"
+    sizes = {
+        p.relative_to(chinese).as_posix(): (p.stat().st_size, (english / p.relative_to(chinese)).stat().st_size)
+        for p in chinese.rglob("*.doctree")
+    }
+    assert len(sizes) >= 20, f"no Chinese doctrees under {chinese}"
+    big = {doc: s for doc, s in sizes.items() if s[0] > 3 * s[1] + 50_000}
+    assert not big, f"Chinese doctrees much larger than their English twins (bytes zh, en): {big}"
