@@ -33,6 +33,33 @@ from ._wrapped import WrappedResult, check_alpha, effects_table, inference_note,
 __all__ = ["stacked", "StackedResult"]
 
 WEIGHTINGS = ("aggregate", "population", "sample_share")
+POP = "_population"  # the population column in the engine frame
+
+
+def _check_population(data: pd.DataFrame, unit: str, weighting: str, population: str | None) -> list[str]:
+    """``population`` is needed with ``weighting="population"`` and refused otherwise; per unit, positive."""
+    if weighting != "population":
+        if population is not None:
+            raise ValueError(f"population={population!r} is used only with weighting='population' (got {weighting!r})")
+        return []
+    if population is None:
+        raise ValueError("weighting='population' needs population=: the column with each unit's population")
+    if population not in data.columns:
+        raise KeyError(f"population column {population!r} not in the data")
+    values = pd.to_numeric(data[population], errors="coerce")
+    bad = data.index[~(values > 0)]
+    if len(bad):
+        who, value = (data[c].loc[bad[:1]].tolist()[0] for c in (unit, population))  # Python scalars
+        raise PanelDataError(
+            f"population column {population!r} must be a positive number in every row ({unit} {who!r} has {value!r})"
+        )
+    varying = values.groupby(data[unit]).nunique()
+    if (varying > 1).any():
+        first = varying.index[varying > 1].tolist()[0]
+        raise PanelDataError(
+            f"population column {population!r} must be constant within {unit} ({unit} {first!r} has several values)"
+        )
+    return [population]
 
 
 @dataclass(repr=False)
@@ -95,6 +122,7 @@ def stacked(
     pre: int = 1,
     post: int = 1,
     weighting: str = "aggregate",
+    population: str | None = None,
     cluster: str | None = None,
     alpha: float = 0.05,
 ) -> StackedResult:
@@ -118,6 +146,9 @@ def stacked(
     weighting : {"aggregate", "population", "sample_share"}
         Target of the corrective weights (WFH 2024, Table 1): equal weight per treated unit across
         sub-experiments (``"aggregate"``, the trimmed aggregate ATT) or the other two schemes.
+    population : str, optional
+        With ``weighting="population"`` (and only then): each unit's population, constant within unit and
+        positive; a sub-experiment weighs by its treated units' total population.
     cluster : str, optional
         Cluster column (constant within unit; default the unit). Every copy of a unit in the stack
         falls in the unit's cluster.
@@ -151,14 +182,17 @@ def stacked(
     if weighting not in WEIGHTINGS:
         raise ValueError(f"weighting must be one of {WEIGHTINGS}, got {weighting!r}")
     controls = as_list(controls)
-    d, xs, facts = prepare_adoption(data, outcome, unit, time, cohort, controls, cluster)
+    extra = _check_population(data, unit, weighting, population)
+    d, xs, facts = prepare_adoption(data, outcome, unit, time, cohort, controls, cluster, extra=extra)
+    if population is not None:
+        d[POP] = d.pop(population)
     from .adapters import pyfixest as pfx
     from .adapters.diff_diff import fit_stacked, stacked_frame
 
     log = _WarningLog()
     try:
         with log:
-            model = fit_stacked(d, (pre, post), weighting, alpha)
+            model = fit_stacked(d, (pre, post), weighting, alpha, population=POP if population else None)
     except ValueError as e:
         raise PanelDataError(f"stacked DID failed for the window pre={pre}, post={post} (engine: {e})") from e
     st = stacked_frame(model)
@@ -197,6 +231,7 @@ def stacked(
         "sub_experiments": int(st["sub_experiment"].nunique()),
         "window": f"[-{pre}, {post}]",
         "weighting": weighting,
+        **({"population": population} if population else {}),
         "trimmed_cohorts": trimmed,
         "controls": list(controls) or "none",
         "cluster": cl_name,

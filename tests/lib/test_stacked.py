@@ -12,10 +12,11 @@ import didbook
 from didbook import PanelDataError
 
 
-def hand_stacked(df, pre, post, controls=(), cluster="id"):
+def hand_stacked(df, pre, post, controls=(), cluster="id", population=None):
     """Sub-experiment per cohort a: its units and clean controls (never treated or cohort > a + post) over
     [a - pre, a + post] (cohorts whose window leaves the panel are trimmed); control weights
-    (N_a^D / N^D) / (N_a^C / N^C) (Wing, Freedman and Hollingsworth 2024, 'aggregate'); event-study WLS
+    (N_a^D / N^D) / (N_a^C / N^C) (Wing, Freedman and Hollingsworth 2024, 'aggregate'; with ``population``,
+    the treated units' population share Pop_a^D / Pop^D replaces N_a^D / N^D); event-study WLS
     with sub-experiment x unit and sub-experiment x period fixed effects and the controls, CR1 by ``cluster``."""
     t0, t1 = df["t"].min(), df["t"].max()
     subs = []
@@ -29,6 +30,8 @@ def hand_stacked(df, pre, post, controls=(), cluster="id"):
     st = pd.concat(subs)
     nd = st[st["treat"] == 1].groupby("sub")["id"].nunique()
     nc = st[st["treat"] == 0].groupby("sub")["id"].nunique()
+    if population is not None:  # one population per treated unit and sub-experiment
+        nd = st[st["treat"] == 1].drop_duplicates(["id", "sub"]).groupby("sub")[population].sum()
     st["Q"] = np.where(st["treat"] == 1, 1.0, (st["sub"].map(nd) / nd.sum()) / (st["sub"].map(nc) / nc.sum()))
     st["unit_sub"] = st["id"].astype(str) + "_" + st["sub"].astype(str)
     st["time_sub"] = st["t"].astype(str) + "_" + st["sub"].astype(str)
@@ -113,3 +116,31 @@ def test_odd_names_and_errors():
                         "first.treat")  # fmt: skip
     with pytest.raises(ValueError, match="weighting"):
         didbook.stacked(df, "y", "id", "t", "g", weighting="equal")
+
+
+def test_population_weighting_matches_the_hand_regression():
+    df = staggered_panel(seed=7)
+    df["pop"] = np.random.default_rng(3).uniform(1, 50, df["id"].max() + 1)[df["id"]]
+    fit = didbook.stacked(df, "y", "id", "t", "g", pre=2, post=2, weighting="population", population="pop")
+    check_against_hand(fit, hand_stacked(df, 2, 2, population="pop"), 2)
+    assert fit.info["weighting"] == "population" and fit.info["population"] == "pop"
+    aggregate = didbook.stacked(df, "y", "id", "t", "g", pre=2, post=2)
+    assert abs(fit.estimate - aggregate.estimate) > 1e-6  # the populations moved the weights
+    df["pop"] = 7.0  # equal populations: the population shares are the treated-unit shares ('aggregate')
+    same = didbook.stacked(df, "y", "id", "t", "g", pre=2, post=2, weighting="population", population="pop")
+    assert same.estimate == pytest.approx(aggregate.estimate, abs=1e-10)
+
+
+def test_population_errors_name_the_parameter_and_the_column():
+    df = staggered_panel(seed=7)
+    with pytest.raises(ValueError, match="weighting='population' needs population="):
+        didbook.stacked(df, "y", "id", "t", "g", weighting="population")
+    with pytest.raises(ValueError, match="population='x' is used only with weighting='population'"):
+        didbook.stacked(df, "y", "id", "t", "g", population="x")
+    with pytest.raises(KeyError, match="population column 'inhabitants' not in the data"):
+        didbook.stacked(df, "y", "id", "t", "g", weighting="population", population="inhabitants")
+    with pytest.raises(PanelDataError, match=r"population column 't' must be constant within id \(id 0 has"):
+        didbook.stacked(df, "y", "id", "t", "g", weighting="population", population="t")
+    df["pop"] = np.where(df["id"] == 5, 0.0, 10.0)
+    with pytest.raises(PanelDataError, match=r"must be a positive number in every row \(id 5 has 0.0\)"):
+        didbook.stacked(df, "y", "id", "t", "g", weighting="population", population="pop")

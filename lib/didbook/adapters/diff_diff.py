@@ -65,7 +65,7 @@ def fit_two_stage(d: pd.DataFrame, controls: list[str], cluster: str, alpha: flo
     return est.fit(d, outcome=Y, unit=U, time=T, first_treat=G, covariates=controls or None, aggregate="event_study")
 
 
-def fit_stacked(d: pd.DataFrame, window: tuple[int, int], weighting: str, alpha: float):
+def fit_stacked(d: pd.DataFrame, window: tuple[int, int], weighting: str, alpha: float, population=None):
     """``diff_diff.StackedDiD`` (Wing, Freedman and Hollingsworth 2024): the sub-experiments, the trimming and
     the corrective weights (read with :func:`stacked_frame`). Its own regression has no unit fixed effects,
     takes covariates only for entropy balancing and clusters only by unit, so :func:`didbook.stacked` refits
@@ -73,7 +73,7 @@ def fit_stacked(d: pd.DataFrame, window: tuple[int, int], weighting: str, alpha:
     import diff_diff as dd
 
     est = dd.StackedDiD(kappa_pre=window[0], kappa_post=window[1], weighting=weighting, cluster="unit", alpha=alpha)
-    return est.fit(d, outcome=Y, unit=U, time=T, first_treat=G, aggregate="event_study")
+    return est.fit(d, outcome=Y, unit=U, time=T, first_treat=G, aggregate="event_study", population=population)
 
 
 def fit_lpdid(d: pd.DataFrame, controls: list[str], window: tuple[int, int], cluster: str, alpha: float, **kw):
