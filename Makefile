@@ -105,6 +105,7 @@ benchmark: $(STAMP)
 	$(PY) benchmarks/placebo_speed.py
 	$(PY) benchmarks/monte_carlo_speed.py
 	$(PY) benchmarks/honest_speed.py
+	$(PY) benchmarks/continuous_speed.py
 	$(PY) benchmarks/scale_your_panel.py
 
 # Your own panel (README "Running the book on your own panel"): the "Your panel" chapter on a CSV, written to

@@ -69,7 +69,7 @@ def _library_hash() -> str:
 def run(source: Path, seed: int | None, lib_hash: str | None = None) -> Path:
     """Execute one chapter (with its solutions) with ``seed``; return the executed notebook (cached)."""
     import papermill as pm
-    from execute_notebooks import prepare_environment
+    from execute_notebooks import kernel_manager_class, prepare_environment
 
     generated = chapters.generate(source)
     text = nbformat.writes(generated)
@@ -90,6 +90,7 @@ def run(source: Path, seed: int | None, lib_hash: str | None = None) -> Path:
             kernel_name="python3",
             progress_bar=False,
             request_save_on_cell_execute=False,  # one write at the end (see execute_notebooks.py)
+            kernel_manager_class=kernel_manager_class(),
             log_output=False,
         )
     except Exception as exc:  # noqa: BLE001 - name the chapter and seed, keep the cause

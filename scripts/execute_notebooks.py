@@ -83,6 +83,24 @@ def prepare_environment() -> None:
     os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 
+def kernel_manager_class():
+    """jupyter_client's kernel manager, minus the interrupt it sends before shutting a kernel down.
+
+    Papermill shuts a kernel down only after the last cell has finished (or stopped with an error). The
+    interrupt can then land while the kernel wraps up that cell's request, and the kernel logs a spurious
+    "ERROR | KeyboardInterrupt caught in kernel". A kernel that ignores the shutdown request is still
+    terminated, then killed (``shutdown_wait_time``). Pinned by tests/book/test_build_config.py.
+    """
+    from jupyter_client.manager import AsyncKernelManager
+
+    class KernelManager(AsyncKernelManager):
+        async def _async_interrupt_kernel(self):
+            if not self.shutting_down:
+                await super()._async_interrupt_kernel()
+
+    return KernelManager
+
+
 def execute(src: Path, dest_dir: Path, parameters: dict) -> tuple[Path, float, str | None]:
     """Run one notebook; return (path, seconds, error message or None)."""
     prepare_environment()
@@ -99,6 +117,7 @@ def execute(src: Path, dest_dir: Path, parameters: dict) -> tuple[Path, float, s
             # papermill rewrites the whole notebook at every cell start and end by default (about 1.7 CPU-s
             # a chapter, its figures included); it is written once at the end, or on an error
             request_save_on_cell_execute=False,
+            kernel_manager_class=kernel_manager_class(),
             log_output=False,
         )
         hide_injected_parameters(out)

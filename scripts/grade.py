@@ -83,7 +83,7 @@ def execute(path: Path, workdir: Path) -> tuple[nbformat.NotebookNode, str]:
     import papermill as pm
 
     sys.path.insert(0, str(ROOT / "scripts"))
-    from execute_notebooks import prepare_environment
+    from execute_notebooks import kernel_manager_class, prepare_environment
 
     prepare_environment()
     out = workdir / path.name
@@ -96,7 +96,8 @@ def execute(path: Path, workdir: Path) -> tuple[nbformat.NotebookNode, str]:
             kernel_name="python3",
             progress_bar=False,
             log_output=False,
-            request_save_on_cell_execute=False,
+            request_save_on_cell_execute=False,  # one write at the end (see execute_notebooks.py)
+            kernel_manager_class=kernel_manager_class(),
         )
     except pm.PapermillExecutionError as err:
         note = f"stopped at cell {err.exec_count}: {err.ename}: {err.evalue}"[:300]

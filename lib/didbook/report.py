@@ -420,7 +420,6 @@ def run_report(
         pm.execute_notebook(
             str(generated), str(executed), parameters=params, cwd=str(source.parent), kernel_name="python3",
             progress_bar=False, log_output=False,
-            request_save_on_cell_execute=False,  # one write at the end (or on error), not two per cell
         )  # fmt: skip
     finally:
         generated.unlink(missing_ok=True)

@@ -74,3 +74,26 @@ def test_injected_parameters_cell_is_hidden(tmp_path):
     assert "remove-cell" in injected[0]["metadata"]["tags"]
     assert "alpha = 0.1" in "".join(injected[0]["source"])
     assert "".join(nb["cells"][-1]["outputs"][0]["text"]) == "0.1\n"  # the injected value is the one the notebook used
+
+
+def test_the_executors_kernels_shut_down_without_an_interrupt(monkeypatch):
+    """execute_notebooks.kernel_manager_class skips jupyter_client's interrupt-before-shutdown (which made
+    finished kernels log "KeyboardInterrupt caught in kernel") and only that: other interrupts still go out."""
+    import asyncio
+    import inspect
+
+    from jupyter_client.manager import AsyncKernelManager
+
+    shutdown = inspect.getsource(AsyncKernelManager._async_shutdown_kernel)
+    assert "self.shutting_down = True" in shutdown and "self._async_interrupt_kernel()" in shutdown
+    sent = []
+
+    async def interrupt(self):
+        sent.append(self.shutting_down)
+
+    monkeypatch.setattr(AsyncKernelManager, "_async_interrupt_kernel", interrupt)
+    km = execute_notebooks.kernel_manager_class()()
+    for shutting_down in (False, True):
+        km.shutting_down = shutting_down
+        asyncio.run(km._async_interrupt_kernel())
+    assert sent == [False]
