@@ -68,8 +68,7 @@ def _library_hash() -> str:
 
 def run(source: Path, seed: int | None, lib_hash: str | None = None) -> Path:
     """Execute one chapter (with its solutions) with ``seed``; return the executed notebook (cached)."""
-    import papermill as pm
-    from execute_notebooks import kernel_manager_class, prepare_environment
+    from execute_notebooks import run_papermill
 
     generated = chapters.generate(source)
     text = nbformat.writes(generated)
@@ -78,21 +77,10 @@ def run(source: Path, seed: int | None, lib_hash: str | None = None) -> Path:
     if out.exists():
         return out
     RUNS.mkdir(parents=True, exist_ok=True)
-    prepare_environment()
     partial = out.with_name(f".{out.name}.tmp.ipynb")
     nbformat.write(generated, partial)
     try:
-        pm.execute_notebook(
-            str(partial),
-            str(partial),
-            parameters={} if seed is None else {"seed": seed},
-            cwd=str(NOTEBOOKS),
-            kernel_name="python3",
-            progress_bar=False,
-            request_save_on_cell_execute=False,  # one write at the end (see execute_notebooks.py)
-            kernel_manager_class=kernel_manager_class(),
-            log_output=False,
-        )
+        run_papermill(partial, partial, {} if seed is None else {"seed": seed}, cwd=NOTEBOOKS)
     except Exception as exc:  # noqa: BLE001 - name the chapter and seed, keep the cause
         raise RuntimeError(f"{source.name} with seed {seed} failed: {type(exc).__name__}: {str(exc)[-2000:]}") from exc
     partial.replace(out)

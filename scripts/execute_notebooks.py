@@ -25,6 +25,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import shutil
 import sys
@@ -83,6 +84,7 @@ def prepare_environment() -> None:
     os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 
+@functools.cache
 def kernel_manager_class():
     """jupyter_client's kernel manager, minus the interrupt it sends before shutting a kernel down.
 
@@ -101,25 +103,32 @@ def kernel_manager_class():
     return KernelManager
 
 
+def run_papermill(src: Path, out: Path, parameters: dict | None = None, cwd: Path = NOTEBOOKS) -> None:
+    """Execute ``src`` into ``out`` with papermill as the book does (book, second seed, answer keys, grading).
+
+    papermill rewrites the whole notebook at every cell start and end by default (about 1.7 CPU-s a chapter,
+    its figures included); here it is written once, at the end or on an error.
+    """
+    prepare_environment()
+    pm.execute_notebook(
+        str(src),
+        str(out),
+        parameters=parameters or {},
+        cwd=str(cwd),
+        kernel_name="python3",
+        progress_bar=False,
+        request_save_on_cell_execute=False,
+        kernel_manager_class=kernel_manager_class(),
+        log_output=False,
+    )
+
+
 def execute(src: Path, dest_dir: Path, parameters: dict) -> tuple[Path, float, str | None]:
     """Run one notebook; return (path, seconds, error message or None)."""
-    prepare_environment()
     start = time.perf_counter()
     out = dest_dir / src.name
     try:
-        pm.execute_notebook(
-            str(src),
-            str(out),
-            parameters=parameters,
-            cwd=str(src.parent),
-            kernel_name="python3",
-            progress_bar=False,
-            # papermill rewrites the whole notebook at every cell start and end by default (about 1.7 CPU-s
-            # a chapter, its figures included); it is written once at the end, or on an error
-            request_save_on_cell_execute=False,
-            kernel_manager_class=kernel_manager_class(),
-            log_output=False,
-        )
+        run_papermill(src, out, parameters, cwd=src.parent)
         hide_injected_parameters(out)
         return src, time.perf_counter() - start, None
     except Exception as exc:  # noqa: BLE001 - report every failure, then exit non-zero

@@ -83,22 +83,12 @@ def execute(path: Path, workdir: Path) -> tuple[nbformat.NotebookNode, str]:
     import papermill as pm
 
     sys.path.insert(0, str(ROOT / "scripts"))
-    from execute_notebooks import kernel_manager_class, prepare_environment
+    from execute_notebooks import run_papermill
 
-    prepare_environment()
     out = workdir / path.name
     note = ""
     try:
-        pm.execute_notebook(
-            str(path),
-            str(out),
-            cwd=str(NOTEBOOKS),
-            kernel_name="python3",
-            progress_bar=False,
-            log_output=False,
-            request_save_on_cell_execute=False,  # one write at the end (see execute_notebooks.py)
-            kernel_manager_class=kernel_manager_class(),
-        )
+        run_papermill(path, out, cwd=NOTEBOOKS)
     except pm.PapermillExecutionError as err:
         note = f"stopped at cell {err.exec_count}: {err.ename}: {err.evalue}"[:300]
     return nbformat.read(out, as_version=4), note

@@ -35,6 +35,8 @@ import pandas as pd
 from scipy import sparse
 from scipy.sparse.linalg import splu
 
+from ._demean import group_sums
+
 __all__ = ["aux_residuals", "BJSDesign", "bjs_design", "bjs_vcov"]
 
 
@@ -58,18 +60,18 @@ def aux_residuals(
     ok = np.isfinite(T).all(axis=1) & (w2 > 0)
     Tz = np.where(ok[:, None], T, 0.0)
     wz = np.where(ok, w2, 0.0)
-    num_g = _group_sums(cell, wz[:, None] * Tz, n_cell)
+    num_g = group_sums(cell, wz[:, None] * Tz, n_cell)
     den_g = np.bincount(cell, weights=wz, minlength=n_cell)
     # fallback for cells without weight (psi contribution 0 anyway): plain mean, finite
     cnt = np.bincount(cell, minlength=n_cell).astype(float)
-    plain = _group_sums(cell, Tz, n_cell)
+    plain = group_sums(cell, Tz, n_cell)
     plain /= np.maximum(cnt, 1)[:, None]
     with np.errstate(invalid="ignore", divide="ignore"):
         full = np.where(den_g[:, None] > 0, num_g / den_g[:, None], plain)
     tilde = full[cell]
     n_single = 0
     if leave_out:
-        num_c = _group_sums(cc, wz[:, None] * Tz, n_cc)
+        num_c = group_sums(cc, wz[:, None] * Tz, n_cc)
         den_c = np.bincount(cc, weights=wz, minlength=n_cc)
         den = den_g[cell] - den_c[cc]
         good = den > 1e-12 * np.maximum(den_g[cell], 1e-300)
@@ -80,11 +82,6 @@ def aux_residuals(
         n_single = int(len(single))
     eps = T - tilde
     return (eps[:, 0] if one else eps), n_single
-
-
-def _group_sums(codes: np.ndarray, X: np.ndarray, n: int) -> np.ndarray:
-    """Column sums of ``X`` (rows x k) by group ``codes``, row by row in order (as ``np.add.at``, faster)."""
-    return np.column_stack([np.bincount(codes, weights=X[:, j], minlength=n) for j in range(X.shape[1])])
 
 
 @dataclass

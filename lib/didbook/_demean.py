@@ -5,7 +5,8 @@
 optional controls) on such unit-sorted rows: ``M a = a - unit means - Q Q' (a - unit means)``
 with ``Q`` an orthonormal basis of the unit-demeaned time dummies and controls. It is exact for
 balanced and unbalanced panels (no iteration). Used by :func:`didbook.placebo_test` and
-:func:`didbook.wild_cluster_bootstrap`.
+:func:`didbook.wild_cluster_bootstrap`. :func:`group_sums` adds rows up by group (the BJS leave-out
+residuals, the simulator's truth tables).
 """
 
 from __future__ import annotations
@@ -17,7 +18,13 @@ import pandas as pd
 
 from ._validation import PanelDataError
 
-__all__ = ["_sorted_layout", "_orthonormal_basis", "_TwoWayAnnihilator"]
+__all__ = ["_sorted_layout", "_orthonormal_basis", "_TwoWayAnnihilator", "group_sums"]
+
+
+def group_sums(codes: np.ndarray, X: np.ndarray, n: int) -> np.ndarray:
+    """Column sums of ``X`` (rows x k) by group ``codes`` (0 .. n-1): an ``n x k`` matrix. Rows are added in
+    order, as ``np.add.at`` does (the same floating-point result), one ``np.bincount`` per column."""
+    return np.column_stack([np.bincount(codes, weights=X[:, j], minlength=n) for j in range(X.shape[1])])
 
 
 def _sorted_layout(data: pd.DataFrame, unit: str, time: str):

@@ -12,6 +12,8 @@ Engines receive formula-safe internal column names (``_unit``, ``_time``, ...; s
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pandas as pd
 
@@ -123,9 +125,7 @@ def fit_continuous(d: pd.DataFrame, dose: str, degree: int, num_knots: int, dval
     return est.fit(d, outcome=Y, unit=U, time=T, first_treat=G, dose=dose)
 
 
-_CONTINUOUS = []
-
-
+@functools.cache
 def continuous_engine():
     """``diff_diff.ContinuousDiD`` with its panel pivot done by array indexing.
 
@@ -134,8 +134,6 @@ def continuous_engine():
     ``tests/lib/test_adapters_engines.py`` checks them equal to the engine's own, key by key, so an
     engine upgrade that changes the structures fails there.
     """
-    if _CONTINUOUS:
-        return _CONTINUOUS[0]
     import diff_diff as dd
     from diff_diff.survey import build_unit_first_row_index
 
@@ -178,7 +176,6 @@ def continuous_engine():
                 "covariate_by_period": covariate_by_period,
             }
 
-    _CONTINUOUS.append(ContinuousDiD)
     return ContinuousDiD
 
 

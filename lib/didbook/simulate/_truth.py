@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from .._demean import group_sums
 from ._codebook import INDICATORS
 from ._config import DG_CHANNEL_SHARES, SUBGROUP_VARS, TREATMENTS
 from ._outcomes import DG_MEDIATORS, INCOME_OUTCOMES
@@ -201,8 +202,7 @@ def _cell_means(values: np.ndarray, keys: dict, outcomes: list[str], **labels) -
         c, u = pd.factorize(arr)
         codes = c if codes is None else pd.factorize(codes * len(u) + c)[0]
     size = np.bincount(codes)
-    means = np.column_stack([np.bincount(codes, weights=values[:, j]) for j in range(values.shape[1])])
-    means = means / size[:, None]
+    means = group_sums(codes, values, len(size)) / size[:, None]
     first = np.unique(codes, return_index=True)[1]  # the first row of each cell (codes are 0, 1, ... by now)
     k = len(outcomes)
     out = {name: np.repeat(np.asarray(arr)[first], k) for name, arr in keys.items()}
